@@ -1,0 +1,129 @@
+"""campus settings. Everything deployment-specific comes from the environment (see README)."""
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from campus.env import database_from_url, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEMO = env_bool("CAMPUS_DEMO")
+DEBUG = env_bool("CAMPUS_DEBUG")
+SECRET_KEY = env_str("CAMPUS_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEMO:
+        raise ImproperlyConfigured("CAMPUS_SECRET_KEY is required (set CAMPUS_DEMO=1 only for the local demo)")
+    SECRET_KEY = "campus-demo-only-not-secret"  # noqa: S105 - the demo runs on loopback only
+
+ALLOWED_HOSTS = env_list("CAMPUS_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("CAMPUS_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "tenants",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "campus.urls"
+WSGI_APPLICATION = "campus.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# SQLite is the embedded default; production sets DATABASE_URL to PostgreSQL.
+DATABASES = {"default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'campus.sqlite3'}"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = ["tenants.auth.backend.LDAPBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = env_int("CAMPUS_SESSION_SECONDS", 8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("CAMPUS_SECURE_COOKIES", not (DEBUG or DEMO))
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("CAMPUS_BEHIND_TLS_PROXY") else None
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = env_str("CAMPUS_TIME_ZONE", "Europe/Berlin")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True  # serve from the app dirs too, so the demo needs no collectstatic
+
+# --- LDAP sign-in -------------------------------------------------------------------------------------------------
+# DNs contain commas, so DN lists are separated by semicolons.
+CAMPUS_LDAP = {
+    "URIS": env_list("CAMPUS_LDAP_URIS", ["ldap://127.0.0.1:389"], separator=" "),
+    "START_TLS": env_bool("CAMPUS_LDAP_START_TLS"),
+    "CA_FILE": env_str("CAMPUS_LDAP_CA_FILE"),
+    "BIND_DN": env_str("CAMPUS_LDAP_BIND_DN"),
+    "BIND_PASSWORD": env_str("CAMPUS_LDAP_BIND_PASSWORD"),
+    "USER_BASE": env_str("CAMPUS_LDAP_USER_BASE", "ou=people,dc=campus,dc=example"),
+    "USER_FILTER": env_str("CAMPUS_LDAP_USER_FILTER", "(&(objectClass=inetOrgPerson)(uid={username}))"),
+    # Empty GROUP_BASE: read the user's memberOf attribute; otherwise search groups with GROUP_FILTER.
+    "GROUP_BASE": env_str("CAMPUS_LDAP_GROUP_BASE"),
+    "GROUP_FILTER": env_str("CAMPUS_LDAP_GROUP_FILTER", "(&(objectClass=groupOfNames)(member={user_dn}))"),
+    "TIMEOUT_SECONDS": env_int("CAMPUS_LDAP_TIMEOUT_SECONDS", 5),
+}
+# Which LDAP groups grant which campus role; a user in none of them cannot sign in.
+CAMPUS_ROLE_GROUPS = {
+    "student": env_list("CAMPUS_LDAP_STUDENT_GROUPS", ["cn=students,ou=groups,dc=campus,dc=example"], ";"),
+    "staff": env_list("CAMPUS_LDAP_STAFF_GROUPS", ["cn=staff,ou=groups,dc=campus,dc=example"], ";"),
+    "admin": env_list("CAMPUS_LDAP_ADMIN_GROUPS", ["cn=campus-admins,ou=groups,dc=campus,dc=example"], ";"),
+}
+# Behind an ingress, the header that carries the client address (e.g. HTTP_X_REAL_IP); else REMOTE_ADDR.
+CAMPUS_CLIENT_IP_HEADER = env_str("CAMPUS_CLIENT_IP_HEADER")
+# Failed sign-ins allowed per window before further attempts are refused without asking LDAP.
+CAMPUS_LOGIN_LIMITS = {
+    "WINDOW_SECONDS": env_int("CAMPUS_LOGIN_WINDOW_SECONDS", 15 * 60),
+    "PER_USERNAME": env_int("CAMPUS_LOGIN_FAILURES_PER_USERNAME", 5),
+    "PER_ADDRESS": env_int("CAMPUS_LOGIN_FAILURES_PER_ADDRESS", 30),
+}
+
+EMAIL_BACKEND = env_str("CAMPUS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("CAMPUS_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("CAMPUS_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("CAMPUS_FROM_EMAIL", "campus@campus.example")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("CAMPUS_LOG_LEVEL", "INFO")},
+    "loggers": {"ldap3": {"level": "WARNING"}},
+}

@@ -1,0 +1,1 @@
+"""Signing in: the LDAP directory adapter, role mapping, the auth backend and login throttling."""

@@ -1,0 +1,46 @@
+"""Django authentication backend: LDAP checks the password, campus keeps a user record and its roles in step.
+
+Wired by AUTHENTICATION_BACKENDS. Roles are recomputed on every sign-in, so losing an LDAP group loses the role.
+"""
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from tenants.auth.ldap_directory import DirectoryUser, LdapDirectory
+from tenants.auth.roles import ROLES, roles_for
+
+
+class NoCampusRole(Exception):
+    """The password was right, but the person is in none of the groups that may use campus."""
+
+
+class LDAPBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        directory_user = LdapDirectory(settings.CAMPUS_LDAP).authenticate(username or "", password or "")
+        if directory_user is None:
+            return None
+        roles = roles_for(directory_user.groups, settings.CAMPUS_ROLE_GROUPS)
+        if not roles:
+            raise NoCampusRole(directory_user.uid)
+        return sync_user(directory_user, roles)
+
+
+@transaction.atomic
+def sync_user(directory_user: DirectoryUser, roles: set[str]) -> User:
+    """Create or update the Django user from the directory; the admin role alone opens the Django admin."""
+    user, _ = User.objects.select_for_update().get_or_create(username=directory_user.uid)
+    user.first_name = directory_user.first_name[:150]
+    user.last_name = directory_user.last_name[:150]
+    user.email = directory_user.email
+    user.is_staff = user.is_superuser = "admin" in roles
+    user.set_unusable_password()  # the password lives in LDAP only
+    user.save()
+    role_groups = {group.name: group for group in Group.objects.filter(name__in=ROLES)}
+    for role in ROLES:
+        if role not in role_groups:
+            role_groups[role], _ = Group.objects.get_or_create(name=role)
+    user.groups.remove(*[role_groups[r] for r in ROLES if r not in roles])
+    user.groups.add(*[role_groups[r] for r in roles])
+    return user
