@@ -1,0 +1,102 @@
+"""The seams inside the Kubernetes stand-in: the API machinery (server, store) on one side, and the
+policy and controllers (authentication, RBAC, admission, quota, workload controllers) on the other.
+
+Both sides code against these types; neither reaches into the other's internals.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One served resource type, e.g. Resource("apps", "v1", "deployments", "Deployment", namespaced=True)."""
+
+    group: str  # "" for the core group
+    version: str
+    plural: str
+    kind: str
+    namespaced: bool
+    short_names: tuple[str, ...] = ()
+    verbs: tuple[str, ...] = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    username: str
+    uid: str = ""
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestAttributes:
+    """What kube-apiserver hands its authorizer (SubjectAccessReview's resourceAttributes/nonResourceAttributes)."""
+
+    user: UserInfo
+    verb: str  # get list watch create update patch delete deletecollection (or the HTTP verb for non-resource paths)
+    api_group: str = ""
+    resource: str = ""
+    subresource: str = ""
+    namespace: str = ""
+    name: str = ""
+    non_resource_path: str = ""  # set for /api, /version, /healthz ... instead of the resource fields
+
+
+class ApiError(Exception):
+    """Raised anywhere inside the stand-in; the server turns it into a real `Status` body."""
+
+    def __init__(self, code: int, reason: str, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.code, self.reason, self.message, self.details = code, reason, message, details or {}
+
+
+class Store(Protocol):
+    """The object store. Objects are plain dicts exactly as served (metadata, spec, status).
+
+    Reads return deep copies. Writes bump resourceVersion, run admission, and then notify controllers.
+    A write with `as_controller=True` skips authorization (it is the cluster acting, not a user) but still
+    runs admission and notifies watchers.
+    """
+
+    def resource_for(self, api_version: str, kind: str) -> Resource: ...
+    def get(self, resource: Resource, namespace: str, name: str) -> dict: ...  # raises ApiError 404
+    def list(self, resource: Resource, namespace: str = "", label_selector: str = "") -> list[dict]: ...
+    def create(self, resource: Resource, namespace: str, obj: dict, as_controller: bool = True) -> dict: ...
+    def update(self, resource: Resource, namespace: str, obj: dict, as_controller: bool = True) -> dict: ...
+    def update_status(self, resource: Resource, namespace: str, obj: dict) -> dict: ...  # status only, no admission
+    def delete(self, resource: Resource, namespace: str, name: str, as_controller: bool = True) -> dict: ...
+
+
+class Authenticator(Protocol):
+    def authenticate(self, bearer_token: str) -> UserInfo | None: ...  # None -> 401
+
+
+class Authorizer(Protocol):
+    def authorize(self, attributes: RequestAttributes) -> tuple[bool, str]: ...  # (allowed, reason)
+
+
+# operation is "CREATE", "UPDATE" or "DELETE"; returns the (possibly mutated) object or raises ApiError.
+AdmissionPlugin = Callable[[str, Resource, dict, "dict | None", Store], dict]
+
+# Called after every committed write (also the controllers' own), with "ADDED", "MODIFIED" or "DELETED".
+Controller = Callable[[str, Resource, dict, Store], None]
+
+# Create-only virtual resources (TokenReview, SubjectAccessReview, SelfSubjectAccessReview):
+# given the request body and the calling user, return the response object (with status filled in).
+ReviewHandler = Callable[[dict, UserInfo], dict]
+
+
+@dataclass
+class Policy:
+    """Everything the policy side plugs into the server."""
+
+    authenticator: Authenticator
+    authorizer: Authorizer
+    admission: list[AdmissionPlugin] = field(default_factory=list)
+    controllers: list[Controller] = field(default_factory=list)
+    reviews: dict[tuple[str, str], ReviewHandler] = field(default_factory=dict)  # (group, plural) -> handler
