@@ -80,7 +80,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env_str("CAMPUS_STATIC_ROOT") or None  # set where `collectstatic` runs (the container image)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True  # serve from the app dirs too, so the demo needs no collectstatic
 

@@ -1,27 +1,18 @@
-"""Session fixtures: a real PostgreSQL for Django's test database and a real slapd with the test university."""
+"""Session fixtures: the real PostgreSQL behind Django's test database and a real slapd with the test university."""
 
 import pytest
 
-from campus.env import database_from_url
 from devstack.directory import university
-from devstack.postgres import PostgresServer
 from devstack.slapd import Slapd
 from devstack.tls import make_server_certificate
 
 
 @pytest.fixture(scope="session")
 def postgres():
-    with PostgresServer() as server:
-        yield server
+    """The PostgreSQL cluster that also holds Django's test database (started by tests/settings.py)."""
+    from tests.settings import TEST_POSTGRES
 
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(postgres, django_db_modify_db_settings_parallel_suffix):
-    from django.conf import settings
-
-    # Mutated in place before any connection exists, so Django's connection handler sees PostgreSQL.
-    settings.DATABASES["default"].clear()
-    settings.DATABASES["default"].update(database_from_url(postgres.url("campus")))
+    return TEST_POSTGRES
 
 
 @pytest.fixture(scope="session")
