@@ -114,6 +114,11 @@ CAMPUS_LOGIN_LIMITS = {
     "PER_ADDRESS": env_int("CAMPUS_LOGIN_FAILURES_PER_ADDRESS", 30),
 }
 
+# --- kubectl access -----------------------------------------------------------------------------------------------
+CAMPUS_TOKEN_LIFETIME_HOURS = env_int("CAMPUS_TOKEN_LIFETIME_HOURS", 12)
+# kube-apiserver presents this bearer token when it calls campus's TokenReview webhook.
+CAMPUS_TOKENREVIEW_SECRET = env_str("CAMPUS_TOKENREVIEW_SECRET")
+
 EMAIL_BACKEND = env_str("CAMPUS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("CAMPUS_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("CAMPUS_EMAIL_PORT", 25)

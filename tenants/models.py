@@ -12,3 +12,72 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class ManagedNamespace(models.Model):
+    """A Kubernetes namespace campus owns. The name is fixed at creation: GitLab renames and transfers
+    update the path, never the name, so workloads survive them."""
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal"
+        GROUP = "group"
+        PROJECT = "project"
+
+    name = models.CharField(max_length=63, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    gitlab_id = models.BigIntegerField(null=True, blank=True)
+    gitlab_path = models.CharField(max_length=1024, blank=True)
+    owner = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="personal_namespaces")
+    tier = models.CharField(max_length=32)
+    quota_overrides = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "gitlab_id"], condition=models.Q(gitlab_id__isnull=False),
+                                    name="one_namespace_per_gitlab_entity"),
+            models.UniqueConstraint(fields=["owner"], condition=models.Q(kind="personal"),
+                                    name="one_personal_namespace_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEntry(models.Model):
+    """One change campus applied (or held): what, why, which trigger, when."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    trigger = models.CharField(max_length=64)  # "resync", "webhook:<event id>", "admin:<username>", ...
+    action = models.CharField(max_length=16)  # create, update, delete, held, error
+    kind = models.CharField(max_length=64)
+    namespace = models.CharField(max_length=63, blank=True, db_index=True)
+    name = models.CharField(max_length=253, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.kind} {self.namespace}/{self.name}"
+
+
+class AccessToken(models.Model):
+    """A kubectl token minted by campus. Only its SHA-256 is stored; the token itself is shown once."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="access_tokens")
+    label = models.CharField(max_length=100, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=16)  # enough to recognise a token in the list, useless to an attacker
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

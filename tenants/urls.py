@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tenants import views
+from tenants import tokenreview, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("kubernetes/tokenreview", tokenreview.token_review, name="tokenreview"),
 ]
