@@ -5,16 +5,16 @@ Deliveries go out in the order the changes happened unless a switch says otherwi
 recorded so tests can see what was sent, dropped or duplicated.
 """
 
+import http.client
 import itertools
 import json
 import queue
 import random
 import threading
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from devstack.gitlab import errors
 from devstack.gitlab.records import now
@@ -213,15 +213,19 @@ class SystemHooks:
                    "Idempotency-Key": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{hook.uuid}/{event_uuid}"))}
         if hook.token:
             headers["X-Gitlab-Token"] = hook.token
-        request = urllib.request.Request(hook.url, data=json.dumps(payload).encode(), headers=headers, method="POST")
         attempt = DeliveryAttempt(hook.id, hook.url, payload.get("event_name"), payload, "failed", duplicate=duplicate)
+        target = urlsplit(hook.url)
+        connection_class = http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
+        # http.client keeps header names as GitLab spells them (urllib would turn UUID into Uuid).
+        connection = connection_class(target.netloc, timeout=DELIVERY_TIMEOUT_SECONDS)
         try:
-            with urllib.request.urlopen(request, timeout=DELIVERY_TIMEOUT_SECONDS) as response:
-                attempt.status = response.status
-        except urllib.error.HTTPError as error:
-            attempt.status, attempt.error = error.code, str(error)
-        except (OSError, ValueError) as error:
-            attempt.error = str(error)
+            path = (target.path or "/") + (f"?{target.query}" if target.query else "")
+            connection.request("POST", path, body=json.dumps(payload).encode(), headers=headers)
+            attempt.status = connection.getresponse().status
+        except (OSError, http.client.HTTPException) as error:
+            attempt.error = str(error) or type(error).__name__
+        finally:
+            connection.close()
         if attempt.status is not None and 200 <= attempt.status < 300:
             attempt.outcome = "delivered"
         return attempt

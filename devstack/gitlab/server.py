@@ -215,6 +215,7 @@ def _failure(status: int) -> Reply:
 def _handler_for(server: GitLabServer):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as separate writes; don't wait for delayed ACKs
 
         def _handle(self):
             length = int(self.headers.get("Content-Length") or 0)
