@@ -34,7 +34,8 @@ class GitLabModel:
         self.users: dict[int, User] = {}
         self.groups: dict[int, Group] = {}
         self.projects: dict[int, Project] = {}
-        self.memberships: dict[tuple[str, int, int], Membership] = {}  # (source kind, source id, user id)
+        # (source kind, source id) -> user id -> membership; dicts keep insertion (membership id) order
+        self.memberships: dict[tuple[str, int], dict[int, Membership]] = {}
         self._ids = {kind: itertools.count(1) for kind in ("user", GROUP, PROJECT, "membership")}
         self._subscribers: list[Callable[[dict], None]] = []
 
@@ -111,8 +112,7 @@ class GitLabModel:
         return [p for p in self.projects.values() if p.namespace_id in spaces]
 
     def direct_members(self, kind: str, source_id: int) -> list[Membership]:
-        return sorted((m for (k, s, _), m in self.memberships.items() if k == kind and s == source_id),
-                      key=lambda m: m.id)
+        return list(self.memberships.get((kind, source_id), {}).values())
 
     def effective_members(self, kind: str, source_id: int) -> list[Membership]:
         """Direct and inherited memberships, one per user: the one with the highest access level wins."""
@@ -177,8 +177,8 @@ class GitLabModel:
         """Memberships go with the user, silently, as in GitLab."""
         with self.lock:
             user = self.user(user_id)
-            for key in [k for k in self.memberships if k[2] == user.id]:
-                del self.memberships[key]
+            for members in self.memberships.values():
+                members.pop(user.id, None)
             del self.users[user.id]
             self._publish(payloads.user_event("user_destroy", user))
 
@@ -309,7 +309,7 @@ class GitLabModel:
 
     def member(self, kind: str, ref, user_id) -> Membership:
         source = self.source(kind, ref)
-        membership = self.memberships.get((kind, source.id, _int(user_id)))
+        membership = self.memberships.get((kind, source.id), {}).get(_int(user_id))
         if membership is None:
             raise errors.record_not_found()
         return membership
@@ -319,11 +319,11 @@ class GitLabModel:
             source = self.source(kind, ref)
             user = self.user(user_id)
             level, expiry = self._checked_level(kind, access_level), _checked_expiry(expires_at)
-            key = (kind, source.id, user.id)
-            if key in self.memberships:
+            members = self.memberships.setdefault((kind, source.id), {})
+            if user.id in members:
                 raise errors.conflict("Member already exists")
             membership = Membership(next(self._ids["membership"]), kind, source.id, user.id, level, expiry)
-            self.memberships[key] = membership
+            members[user.id] = membership
             self._publish_member("add", source, user, membership)
             return membership
 
@@ -340,7 +340,7 @@ class GitLabModel:
     def remove_member(self, kind: str, ref, user_id: int) -> None:
         with self.lock:
             membership = self.member(kind, ref, user_id)
-            del self.memberships[(kind, membership.source_id, membership.user_id)]
+            del self.memberships[(kind, membership.source_id)][membership.user_id]
             self._publish_member("remove", self.source(kind, ref), self.users[membership.user_id], membership)
 
     _MEMBER_EVENTS = {(GROUP, "add"): "user_add_to_group", (GROUP, "update"): "user_update_for_group",
@@ -362,8 +362,7 @@ class GitLabModel:
         return level
 
     def _drop_memberships(self, kind: str, source_id: int) -> None:
-        for key in [k for k in self.memberships if k[0] == kind and k[1] == source_id]:
-            del self.memberships[key]
+        self.memberships.pop((kind, source_id), None)
 
     # ---- paths ---------------------------------------------------------------------------------------------
 

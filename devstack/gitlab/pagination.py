@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from devstack.gitlab import errors
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 100
+COUNT_LIMIT = 10_000  # above this GitLab stops counting: no X-Total, X-Total-Pages or rel="last"
 
 
 def _positive(query: dict, name: str, default: int) -> int:
@@ -31,7 +32,7 @@ def paginate(items: list, query: dict, page_url: str, served_pages: int | None =
     last_served = total_pages if served_pages is None else min(total_pages, served_pages)
     chunk = items[(page - 1) * per_page: page * per_page] if page <= last_served else []
     next_page = page + 1 if page < last_served else None
-    prev_page = page - 1 if 1 < page <= total_pages + 1 else None
+    prev_page = page - 1 if page > 1 else None
 
     def link(number: int) -> str:
         return f"{page_url}?{urlencode({**query, 'page': number, 'per_page': per_page}, doseq=True)}"
@@ -41,10 +42,11 @@ def paginate(items: list, query: dict, page_url: str, served_pages: int | None =
         links.append(f'<{link(prev_page)}>; rel="prev"')
     if next_page:
         links.append(f'<{link(next_page)}>; rel="next"')
-    links += [f'<{link(1)}>; rel="first"', f'<{link(total_pages)}>; rel="last"']
-    headers = {
-        "X-Page": str(page), "X-Per-Page": str(per_page), "X-Next-Page": str(next_page or ""),
-        "X-Prev-Page": str(prev_page or ""), "X-Total": str(total), "X-Total-Pages": str(total_pages),
-        "Link": ", ".join(links),
-    }
+    links.append(f'<{link(1)}>; rel="first"')
+    headers = {"X-Page": str(page), "X-Per-Page": str(per_page), "X-Next-Page": str(next_page or ""),
+               "X-Prev-Page": str(prev_page or "")}
+    if total <= COUNT_LIMIT:
+        links.append(f'<{link(total_pages)}>; rel="last"')
+        headers.update({"X-Total": str(total), "X-Total-Pages": str(total_pages)})
+    headers["Link"] = ", ".join(links)
     return chunk, headers

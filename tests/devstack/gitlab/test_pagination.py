@@ -5,6 +5,7 @@ import pytest
 import requests
 
 from devstack.gitlab import GitLabServer
+from devstack.gitlab.pagination import paginate
 from tests.devstack.gitlab.conftest import ADMIN_TOKEN
 
 GROUPS = 130  # more than one page even at the maximum per_page of 100
@@ -94,3 +95,11 @@ def test_truncated_pagination_serves_fewer_pages_than_it_claims(big_server, big_
     assert len(received) == 40
     assert listing.total == GROUPS  # the headers still claim everything: the answer is partial
     assert _get(big_server, "groups/1/subgroups", page=3).json() == []
+
+
+def test_above_ten_thousand_items_gitlab_stops_counting():
+    _, headers = paginate(list(range(10_001)), {"per_page": "100"}, "http://gitlab.test/api/v4/users")
+    assert "X-Total" not in headers and "X-Total-Pages" not in headers
+    assert headers["X-Next-Page"] == "2" and 'rel="last"' not in headers["Link"]
+    _, counted = paginate(list(range(10_000)), {"per_page": "100"}, "http://gitlab.test/api/v4/users")
+    assert (counted["X-Total"], counted["X-Total-Pages"]) == ("10000", "100")

@@ -1,8 +1,13 @@
 """System hooks, received by a real HTTP endpoint: headers, payloads, order, and the delivery switches."""
 
+import threading
 import uuid
 
+import gitlab
 import pytest
+import requests
+
+from tests.devstack.gitlab.conftest import ADMIN_TOKEN
 
 HOOK_TOKEN = "hook-secret"
 DEVELOPER, MAINTAINER = 30, 40
@@ -181,3 +186,32 @@ def test_hooks_are_listed_without_their_token_and_deleted(hooked, gl, receiver):
     hooked.create_group("Team 1", "team-1", parent="cs101")
     hooked.hooks.wait_idle()
     assert gl.hooks.list() == [] and receiver.received == []
+
+
+def test_a_hook_is_read_back_and_tested_through_the_api(hooked, gl, receiver):
+    (listed,) = gl.hooks.list()
+    assert gl.hooks.get(listed.id).url == receiver.url
+    answer = requests.post(f"{hooked.url}/api/v4/hooks/{listed.id}", headers={"PRIVATE-TOKEN": ADMIN_TOKEN})
+    hooked.hooks.wait_idle()
+    assert answer.status_code == 201
+    assert receiver.events() == ["project_create"]  # GitLab's sample payload
+
+
+def test_concurrent_changes_are_all_applied_and_each_sends_one_hook(hooked, receiver):
+    def create_teams(worker: int):
+        client = gitlab.Gitlab(hooked.url, private_token=ADMIN_TOKEN)
+        parent = client.groups.get("cs101")
+        for number in range(10):
+            client.groups.create({"name": f"T{worker}-{number}", "path": f"t{worker}-{number}",
+                                  "parent_id": parent.id})
+
+    workers = [threading.Thread(target=create_teams, args=(w,)) for w in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    hooked.hooks.wait_idle()
+    assert len(hooked.model.subgroups(hooked.model.group("cs101"))) == 40
+    created = [body["full_path"] for _, body in receiver.received if body["event_name"] == "group_create"]
+    assert sorted(created) == sorted(f"cs101/t{w}-{n}" for w in range(4) for n in range(10))
+    assert receiver.events().count("user_add_to_group") == 40  # the creator becomes owner of each
