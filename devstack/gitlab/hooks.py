@@ -12,6 +12,7 @@ import queue
 import random
 import threading
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -85,7 +86,7 @@ class SystemHooks:
         self._ids = itertools.count(1)
         self._queue: queue.Queue = queue.Queue()
         self._held: list[tuple[SystemHook, dict, str]] = []
-        self._attempts: list[DeliveryAttempt] = []
+        self._attempts: deque[DeliveryAttempt] = deque(maxlen=100_000)
         self._busy = 0  # deliveries queued or being sent
         self.switches = DeliverySwitches()
         self._thread: threading.Thread | None = None

@@ -65,4 +65,5 @@ def project_member_event(model, event_name: str, project: Project, user: User, m
 
 
 def _expiry(membership: Membership) -> str | None:
-    return f"{membership.expires_at}T00:00:00Z" if membership.expires_at else None
+    """expires_at is a date column; Ruby's Date#xmlschema renders it as `YYYY-MM-DD`."""
+    return membership.expires_at

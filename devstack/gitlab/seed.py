@@ -41,17 +41,19 @@ def _seed_members(model: GitLabModel, kind: str, source_id: int, members: dict[s
 
 def university_spec(courses: int = 2, teams_per_course: int = 3, students_per_team: int = 3,
                     projects_per_team: int = 1, staff: tuple[str, ...] = ("prof.lang", "prof.okafor", "tutor.berg"),
-                    blocked_students: int = 0) -> dict:
+                    blocked_students: int = 0, names: dict[str, str] | None = None) -> dict:
     """Course groups with team subgroups and projects; usernames follow devstack.directory (s0001, ...).
 
     Each course: a professor as Owner, a tutor as Maintainer, every student of the course as Reporter
     (inherited by the teams), the team's own students as Developers on the team subgroup, and the first
     student of each team as Maintainer of the team's first project. The last `blocked_students` are blocked.
+    `names` maps usernames to display names (for example from devstack.directory); others get a made-up one.
     """
+    names = names or {}
     professors, tutors = [s for s in staff if not s.startswith("tutor")], [s for s in staff if s.startswith("tutor")]
     users, groups, number = [], [], 0
     for username in staff:
-        users.append({"username": username, "name": username.split(".")[-1].title()})
+        users.append({"username": username, "name": names.get(username, username.split(".")[-1].title())})
     for c in range(courses):
         course_members = {}
         if professors:
@@ -75,5 +77,6 @@ def university_spec(courses: int = 2, teams_per_course: int = 3, students_per_te
     students = [f"s{n:04d}" for n in range(1, number + 1)]
     for index, username in enumerate(students):
         blocked = index >= len(students) - blocked_students
-        users.append({"username": username, "name": f"Student {username}", "state": "blocked" if blocked else "active"})
+        users.append({"username": username, "name": names.get(username, f"Student {username}"),
+                      "state": "blocked" if blocked else "active"})
     return {"users": users, "groups": groups}

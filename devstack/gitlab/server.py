@@ -8,6 +8,7 @@
 import json
 import secrets
 import threading
+from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
@@ -28,7 +29,7 @@ class GitLabServer:
         self.hooks = SystemHooks()
         self.model.subscribe(self.hooks.publish)
         self.faults = ApiFaults()
-        self.requests: list[tuple[str, str]] = []  # (method, path) of every API request, for tests
+        self.requests: deque[tuple[str, str]] = deque(maxlen=100_000)  # (method, path) of API requests, for tests
         self.root = self.model.create_user("root", "Administrator", "admin@campus.example", is_admin=True)
         self.token = token or secrets.token_urlsafe(20)
         self._tokens: dict[str, int] = {self.token: self.root.id}
@@ -166,11 +167,15 @@ class GitLabServer:
             user = self.user_for_token(_token(headers, query))
             if user is None:
                 raise errors.unauthorized()
+            if user.state == "blocked":
+                raise errors.GitLabError(403, {"message": "403 Forbidden - Your account has been blocked."})
             call = Call(method, api_path, query, _body(headers, body), user, f"{self.url}{API_PREFIX}{api_path}",
                         faults.truncate_after_pages if faults else None)
             return self.api.dispatch(call)
         except errors.GitLabError as error:
             return Reply(error.status, error.body)
+        except Exception:  # a bug in the stand-in answers like a bug in GitLab: 500, not a dropped connection
+            return _failure(500)
 
 
 def _query(raw: str) -> dict:

@@ -153,6 +153,14 @@ def test_a_non_admin_token_reads_but_cannot_change(campus):
     assert error.value.response_code == 403
 
 
+def test_a_blocked_users_token_is_refused(campus):
+    token = campus.add_token("ben")  # ben is blocked
+    with pytest.raises(gitlab.GitlabGetError) as error:
+        gitlab.Gitlab(campus.url, private_token=token).groups.get("cs101")
+    assert error.value.response_code == 403
+    assert error.value.error_message == "403 Forbidden - Your account has been blocked."
+
+
 def test_bad_requests_have_gitlabs_400_shapes(campus, gl):
     course = gl.groups.get("cs101")
     with pytest.raises(gitlab.GitlabCreateError) as invalid_level:

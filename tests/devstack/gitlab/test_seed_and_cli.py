@@ -12,7 +12,8 @@ from devstack.net import free_port, wait_for_port
 
 def test_university_spec_builds_courses_teams_projects_and_levels():
     with GitLabServer() as server:
-        seed(server.model, university_spec(courses=2, teams_per_course=2, students_per_team=2, blocked_students=1))
+        seed(server.model, university_spec(courses=2, teams_per_course=2, students_per_team=2, blocked_students=1,
+                                           names={"s0001": "Anna Meyer"}))
         model = server.model
         assert sorted(model.group_full_path(g) for g in model.groups.values()) == \
             ["course-1", "course-1/team-1", "course-1/team-2", "course-2", "course-2/team-1", "course-2/team-2"]
@@ -25,6 +26,7 @@ def test_university_spec_builds_courses_teams_projects_and_levels():
                 for m in model.direct_members("project", project.id)} == {"s0003": 40}
         assert model.user_by_username("s0008").state == "blocked"
         assert model.user_by_username("s0007").state == "active"
+        assert model.user_by_username("s0001").name == "Anna Meyer"
 
 
 def test_the_command_line_serves_a_seeded_instance(tmp_path):

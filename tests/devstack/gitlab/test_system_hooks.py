@@ -77,7 +77,7 @@ def test_group_transfer_sends_no_hook_as_in_gitlab(hooked, receiver):
 
 
 def test_group_member_events_name_the_access_level(hooked, receiver):
-    hooked.add_member("cs101", "anna", DEVELOPER)
+    hooked.add_member("cs101", "anna", DEVELOPER, expires_at="2030-09-30")
     hooked.update_member("cs101", "anna", MAINTAINER)
     hooked.remove_member("cs101", "anna")
     hooked.hooks.wait_idle()
@@ -85,7 +85,7 @@ def test_group_member_events_name_the_access_level(hooked, receiver):
     _, added = receiver.received[0]
     assert (added["group_path"], added["group_name"], added["user_username"], added["user_name"]) == \
         ("cs101", "CS 101", "anna", "Anna Meyer")
-    assert added["group_access"] == "Developer"
+    assert (added["group_access"], added["expires_at"]) == ("Developer", "2030-09-30")
     assert added["user_id"] == hooked.model.user_by_username("anna").id
     assert added["group_id"] == hooked.model.group("cs101").id
     assert receiver.received[1][1]["group_access"] == "Maintainer"
