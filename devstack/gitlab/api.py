@@ -129,7 +129,8 @@ class Api:
             params = _match(pattern, segments)
             if params is None or method != call.method:
                 continue
-            if call.method != "GET" and not call.user.is_admin:
+            # Changes and the system hook registry are for administrators; everyone may read the rest.
+            if (call.method != "GET" or pattern[0] == "hooks") and not call.user.is_admin:
                 raise errors.forbidden()
             with self.model.lock:
                 return handler(call, **params)

@@ -21,8 +21,7 @@ def user_event(event_name: str, user: User, old_username: str | None = None) -> 
 def group_event(model, event_name: str, group: Group, old_path: str | None = None,
                 old_full_path: str | None = None) -> dict:
     payload = {"event_name": event_name, **_timestamps(group.created_at, group.updated_at), "name": group.name,
-               "path": group.path, "full_path": model.group_full_path(group), "group_id": group.id,
-               "owner_name": None, "owner_email": None}
+               "path": group.path, "full_path": model.group_full_path(group), "group_id": group.id}
     if event_name == "group_rename":
         payload.update(old_path=old_path, old_full_path=old_full_path)
     return payload

@@ -151,6 +151,9 @@ def test_a_non_admin_token_reads_but_cannot_change(campus):
     with pytest.raises(gitlab.GitlabCreateError) as error:
         student.groups.create({"name": "Mine", "path": "mine"})
     assert error.value.response_code == 403
+    with pytest.raises(gitlab.GitlabListError) as hooks:
+        student.hooks.list()
+    assert hooks.value.response_code == 403
 
 
 def test_a_blocked_users_token_is_refused(campus):
