@@ -114,8 +114,17 @@ CAMPUS_LOGIN_LIMITS = {
     "PER_ADDRESS": env_int("CAMPUS_LOGIN_FAILURES_PER_ADDRESS", 30),
 }
 
+# --- GitLab ---------------------------------------------------------------------------------------------------------
+# GitLab sends this in X-Gitlab-Token with every system hook.
+CAMPUS_GITLAB_WEBHOOK_SECRET = env_str("CAMPUS_GITLAB_WEBHOOK_SECRET")
+CAMPUS_EVENT_MAX_ATTEMPTS = env_int("CAMPUS_EVENT_MAX_ATTEMPTS", 8)
+
 # --- kubectl access -----------------------------------------------------------------------------------------------
 CAMPUS_TOKEN_LIFETIME_HOURS = env_int("CAMPUS_TOKEN_LIFETIME_HOURS", 12)
+# What goes into the kubeconfig students download: the API server URL they reach and its CA (PEM file).
+CAMPUS_CLUSTER_NAME = env_str("CAMPUS_CLUSTER_NAME", "campus")
+CAMPUS_KUBE_PUBLIC_URL = env_str("CAMPUS_KUBE_PUBLIC_URL", "https://kubernetes.example.edu:6443")
+CAMPUS_KUBE_PUBLIC_CA_FILE = env_str("CAMPUS_KUBE_PUBLIC_CA_FILE")
 # kube-apiserver presents this bearer token when it calls campus's TokenReview webhook.
 CAMPUS_TOKENREVIEW_SECRET = env_str("CAMPUS_TOKENREVIEW_SECRET")
 

@@ -54,3 +54,8 @@ class LoginForm(AuthenticationForm):
         throttle.record_success(username)
         self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class TokenLabelForm(forms.Form):
+    label = forms.CharField(max_length=100, required=False, strip=True,
+                            help_text="Optional: where you use this token, e.g. “laptop”.")
