@@ -160,7 +160,7 @@ class GitLabModel:
                 return user
             if not valid_path(username):
                 raise errors.bad_request({"username": [PATH_ERROR]})
-            if self._top_level_taken(username):
+            if self._top_level_taken(username, ignore=user):
                 raise errors.bad_request({"username": ["has already been taken"]})
             old_username, user.username = user.username, username
             self._publish(payloads.user_event("user_rename", user, old_username=old_username))
@@ -251,7 +251,7 @@ class GitLabModel:
         with self.lock:
             namespace = self.group(namespace_id)
             path = path or name.lower().replace(" ", "-")
-            problem = self._path_problem(path, namespace.id, top_level_ok=True)
+            problem = self._path_problem(path, namespace.id)
             if problem:
                 raise errors.bad_request({"path": [problem]})
             project = Project(next(self._ids[PROJECT]), name, path, namespace.id, description, visibility)
@@ -266,7 +266,7 @@ class GitLabModel:
             project = self.project(ref)
             old_path, old_full_path = project.path, self.project_full_path(project)
             if path is not None and path != project.path:
-                problem = self._path_problem(path, project.namespace_id, ignore=project, top_level_ok=True)
+                problem = self._path_problem(path, project.namespace_id, ignore=project)
                 if problem:
                     raise errors.bad_request({"path": [problem]})
                 project.path = path
@@ -286,7 +286,7 @@ class GitLabModel:
             if namespace.id == project.namespace_id:
                 raise errors.bad_request(
                     "Failed to transfer project {:namespace=>[\"Project is already in this namespace.\"]}")
-            if self._path_problem(project.path, namespace.id, ignore=project, top_level_ok=True):
+            if self._path_problem(project.path, namespace.id, ignore=project):
                 raise errors.bad_request("Failed to transfer project {:namespace=>[\"Project with same name or path "
                                          "in target namespace already exists\"]}")
             old_full_path = self.project_full_path(project)
@@ -366,23 +366,27 @@ class GitLabModel:
 
     # ---- paths ---------------------------------------------------------------------------------------------
 
-    def _path_problem(self, path: str, parent_id: int | None, ignore=None, top_level_ok: bool = False) -> str | None:
-        """Why `path` cannot be used under `parent_id`: groups and projects share one namespace per parent."""
+    def _path_problem(self, path: str, parent_id: int | None, ignore=None) -> str | None:
+        """Why `path` cannot be used under `parent_id` (None: top level) by a new group/project or by `ignore`.
+
+        Groups and projects share one namespace per parent; at the top level, usernames share it too."""
         if not valid_path(path):
             return PATH_ERROR
-        if parent_id is None and not top_level_ok and self._top_level_taken(path):
-            return "has already been taken"
+        if parent_id is None:
+            return "has already been taken" if self._top_level_taken(path, ignore) else None
         siblings = [g for g in self.groups.values() if g.parent_id == parent_id]
         siblings += [p for p in self.projects.values() if p.namespace_id == parent_id]
         if any(s is not ignore and s.path.lower() == path.lower() for s in siblings):
             return "has already been taken"
         return None
 
-    def _top_level_taken(self, path: str) -> bool:
+    def _top_level_taken(self, path: str, ignore=None) -> bool:
         """Top-level groups share the route namespace with usernames and GitLab's reserved words."""
         lowered = path.lower()
-        return (lowered in RESERVED_TOP_LEVEL or any(u.username.lower() == lowered for u in self.users.values())
-                or any(g.parent_id is None and g.path.lower() == lowered for g in self.groups.values()))
+        return (lowered in RESERVED_TOP_LEVEL
+                or any(u is not ignore and u.username.lower() == lowered for u in self.users.values())
+                or any(g is not ignore and g.parent_id is None and g.path.lower() == lowered
+                       for g in self.groups.values()))
 
 
 def _int(value) -> int:

@@ -117,3 +117,20 @@ def test_python_admin_api_and_http_api_see_the_same_state(gl, server):
     server.rename_group("lab", path="robotics-lab")
     lab = gl.groups.get("robotics-lab")
     assert {m.username: m.access_level for m in lab.members.list(get_all=True)} == {"ben": MAINTAINER}
+
+
+def test_paths_follow_gitlabs_namespace_rules(gl, server, course):
+    gl.groups.create({"name": "Team 1", "path": "team-1", "parent_id": course.id})
+    with pytest.raises(gitlab.GitlabCreateError) as clash:  # projects and subgroups share a parent's namespace
+        gl.projects.create({"name": "Team 1", "path": "team-1", "namespace_id": course.id})
+    assert clash.value.response_code == 400 and clash.value.error_message == {"path": ["has already been taken"]}
+    server.create_user("anna")
+    for taken in ("anna", "admin", "CS101"):  # usernames, reserved routes and other top-level groups
+        with pytest.raises(gitlab.GitlabCreateError):
+            gl.groups.create({"name": taken, "path": taken})
+    with pytest.raises(gitlab.GitlabCreateError) as invalid:
+        gl.groups.create({"name": "Bad", "path": "-bad.git"})
+    assert "can contain only letters, digits" in str(invalid.value.error_message)
+    course.path = "CS101"  # a change of case only is still the same group's own path
+    course.save()
+    assert gl.groups.get(course.id).full_path == "CS101"
