@@ -1,0 +1,113 @@
+"""campus's GitLab adapter: reads groups, projects and effective members through python-gitlab. I/O only.
+
+It returns what GitLab says, as plain dicts, and whether the answer is complete. A failed, timed-out or
+truncated read marks the result incomplete instead of raising, so the caller can still add and update
+but never delete on the strength of a partial answer.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+import gitlab
+import requests
+
+log = logging.getLogger(__name__)
+PER_PAGE = 100
+
+
+@dataclass
+class GitLabRead:
+    groups: dict[int, dict] = field(default_factory=dict)  # id -> {id, full_path, parent_id, name}
+    projects: dict[int, dict] = field(default_factory=dict)  # id -> {id, path_with_namespace, namespace_id, name}
+    members: dict[tuple[str, int], list[dict]] = field(default_factory=dict)  # (kind, id) -> members/all
+    missing: list[str] = field(default_factory=list)  # what could not be read completely
+    absent: set[tuple[str, int]] = field(default_factory=set)  # entities GitLab says do not exist (404)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def _group(g) -> dict:
+    return {"id": g.id, "full_path": g.full_path, "parent_id": g.parent_id, "name": g.name}
+
+
+def _project(p) -> dict:
+    return {"id": p.id, "path_with_namespace": p.path_with_namespace, "namespace_id": p.namespace["id"],
+            "name": p.name}
+
+
+def _member(m) -> dict:
+    return {"id": m.id, "username": m.username, "state": m.state, "access_level": m.access_level}
+
+
+class GitLabSource:
+    def __init__(self, url: str, token: str, roots: list[str], include_projects: bool = True,
+                 timeout_seconds: float = 10):
+        self._gl = gitlab.Gitlab(url, private_token=token, timeout=timeout_seconds, per_page=PER_PAGE)
+        self.roots = roots
+        self.include_projects = include_projects
+
+    def _all(self, manager, what: str, read: GitLabRead, **params) -> list:
+        """Every page of a list; a short or failed answer is recorded as missing."""
+        try:
+            listing = manager.list(iterator=True, **params)
+            items = list(listing)
+        except (gitlab.GitlabError, requests.RequestException) as error:
+            read.missing.append(f"{what}: {type(error).__name__}")
+            return []
+        if listing.total is not None and len(items) < listing.total:
+            read.missing.append(f"{what}: {len(items)} of {listing.total} items")
+        return items
+
+    def _add_members(self, read: GitLabRead, kind: str, entity_id: int) -> None:
+        manager = (self._gl.groups if kind == "group" else self._gl.projects).get(entity_id, lazy=True).members_all
+        read.members[(kind, entity_id)] = [_member(m) for m in self._all(manager, f"{kind} {entity_id} members", read)]
+
+    def _add_subtree(self, read: GitLabRead, group_id: int, include_group: bool) -> None:
+        top = [self._gl.groups.get(group_id)] if include_group else []  # a missing group raises 404 here
+        group = self._gl.groups.get(group_id, lazy=True)
+        groups = [*top, *self._all(group.descendant_groups, f"group {group_id} descendants", read)]
+        for g in groups:
+            read.groups[g.id] = _group(g)
+            self._add_members(read, "group", g.id)
+        if self.include_projects:
+            for p in self._all(group.projects, f"group {group_id} projects", read, include_subgroups=True):
+                read.projects[p.id] = _project(p)
+                self._add_members(read, "project", p.id)
+
+    def read_all(self) -> GitLabRead:
+        """Everything under the configured root groups (the roots themselves are containers, not tenants)."""
+        read = GitLabRead()
+        for root in self.roots:
+            try:
+                root_id = self._gl.groups.get(root).id
+            except (gitlab.GitlabError, requests.RequestException) as error:
+                read.missing.append(f"root group {root}: {type(error).__name__}")
+                continue
+            self._add_subtree(read, root_id, include_group=False)
+        return read
+
+    def read_group(self, group_id: int) -> GitLabRead:
+        """One group with its descendants and their projects: what a group or member event can change."""
+        read = GitLabRead()
+        try:
+            self._add_subtree(read, group_id, include_group=True)
+        except gitlab.GitlabGetError as error:
+            if error.response_code != 404:
+                raise
+            read.absent.add(("group", group_id))
+        return read
+
+    def read_project(self, project_id: int) -> GitLabRead:
+        read = GitLabRead()
+        try:
+            project = self._gl.projects.get(project_id)
+        except gitlab.GitlabGetError as error:
+            if error.response_code != 404:
+                raise
+            read.absent.add(("project", project_id))
+            return read
+        read.projects[project.id] = _project(project)
+        self._add_members(read, "project", project.id)
+        return read
