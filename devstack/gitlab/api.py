@@ -11,6 +11,7 @@ from devstack.gitlab.pagination import paginate
 from devstack.gitlab.records import User
 from devstack.gitlab.representations import Presenter
 
+OWNER = 50
 GITLAB_VERSION = {"version": "17.11.0", "revision": "devstack", "kas": {"enabled": False}, "enterprise": False}
 
 
@@ -220,7 +221,7 @@ class Api:
                                         description=call.param("description", ""),
                                         visibility=call.param("visibility", "private"))
         # Groups::CreateService makes the creator an owner of the new group.
-        self.model.add_member(GROUP, group.id, call.user.id, 50)
+        self._make_owner(group, call.user)
         return Reply(201, self.present.group(group))
 
     def update_group(self, call: Call, id) -> Reply:
@@ -234,7 +235,18 @@ class Api:
 
     def transfer_group(self, call: Call, id) -> Reply:
         group = self.model.transfer_group(id, call.param("group_id"))
+        # Groups::TransferService#ensure_ownership: a new top-level group without an owner gets the caller.
+        owners = [m for m in self.model.direct_members(GROUP, group.id) if m.access_level == OWNER]
+        if group.parent_id is None and not owners:
+            self._make_owner(group, call.user)
         return Reply(201, self.present.group(group))
+
+    def _make_owner(self, group, user: User) -> None:
+        """Group#add_owner: a new membership, or an existing one raised to Owner."""
+        if user.id in {m.user_id for m in self.model.direct_members(GROUP, group.id)}:
+            self.model.update_member(GROUP, group.id, user.id, OWNER)
+        else:
+            self.model.add_member(GROUP, group.id, user.id, OWNER)
 
     def list_group_projects(self, call: Call, id) -> Reply:
         group = self.model.group(id)

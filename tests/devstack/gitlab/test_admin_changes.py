@@ -48,6 +48,13 @@ def test_transferring_a_group_keeps_its_id_and_members(gl, server, course):
     assert gl.groups.get(team.id).full_path == "team-1"
 
 
+def test_a_subgroup_without_owner_moved_to_the_top_gets_the_caller_as_owner(gl, server, course):
+    server.create_group("Team 1", "team-1", parent=course.id)  # made without an owner (Python admin API)
+    team = gl.groups.get("cs101/team-1")
+    team.transfer()
+    assert {m.username: m.access_level for m in team.members.list(get_all=True)} == {"root": OWNER}
+
+
 def test_a_group_cannot_move_below_itself(gl, course):
     team = gl.groups.create({"name": "Team 1", "path": "team-1", "parent_id": course.id})
     with pytest.raises(gitlab.GitlabGroupTransferError) as error:
