@@ -1,0 +1,129 @@
+"""Expiry maths: when a namespace ends, which warnings are due, what the next lifecycle step is. Pure.
+
+Stages: active → (warned) → suspended at the expiry date → archived after a grace period → deleted.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+
+@dataclass(frozen=True)
+class Term:
+    start: date
+    end: date  # inclusive: the namespace lives through this day
+
+
+def default_terms(around: date) -> list[Term]:
+    """German-style semesters: winter 1 Oct – 31 Mar, summer 1 Apr – 30 Sep, for the years around `around`."""
+    terms = []
+    for year in range(around.year - 1, around.year + 2):
+        terms.append(Term(date(year, 4, 1), date(year, 9, 30)))
+        terms.append(Term(date(year, 10, 1), date(year + 1, 3, 31)))
+    return terms
+
+
+def parse_terms(spec: str) -> list[Term]:
+    """`2026-10-01..2027-03-31,2027-04-01..2027-09-30` → terms; raises ValueError with the bad part."""
+    terms = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        try:
+            start, end = (date.fromisoformat(d.strip()) for d in part.split(".."))
+        except ValueError:
+            raise ValueError(f"term {part!r} is not START..END in YYYY-MM-DD") from None
+        if end < start:
+            raise ValueError(f"term {part!r} ends before it starts")
+        terms.append(Term(start, end))
+    return sorted(terms, key=lambda t: t.start)
+
+
+def term_end(day: date, terms: list[Term]) -> date:
+    """The end of the term containing `day`, or of the next term when `day` falls between terms."""
+    for term in sorted(terms, key=lambda t: t.start):
+        if day <= term.end:
+            return term.end
+    raise ValueError(f"no term in the calendar covers {day.isoformat()}")
+
+
+@dataclass(frozen=True)
+class ExpiryPolicy:
+    terms: list[Term]
+    idle_days: int = 60  # a personal namespace with no pods and no sign-in this long expires early
+    active_days: int = 30  # activity this close to the term end carries a personal namespace into the next term
+    warning_days: tuple[int, ...] = (14, 3, 1)
+    grace_days: int = 30  # suspended this long before it is archived and deleted
+    max_extensions: int = 2
+    extension_days: int = 30
+    latest_extension_months: int = 12  # no extension beyond this far from creation
+
+
+def personal_expiry(today: date, last_activity: date | None, policy: ExpiryPolicy) -> date:
+    """End of this term, or of the next if the owner was active near the end of this one; earlier when idle."""
+    end = term_end(today, policy.terms)
+    if last_activity and (end - last_activity).days <= policy.active_days:
+        end = term_end(end + timedelta(days=1), policy.terms)
+    if last_activity:
+        end = min(end, last_activity + timedelta(days=policy.idle_days))
+    return max(end, today)
+
+
+def expiry_date(kind: str, today: date, policy: ExpiryPolicy, *, last_activity: date | None = None,
+                course_end: date | None = None, requested_end: date | None = None,
+                override: date | None = None) -> date:
+    """An admin override wins; then a project's requested end, a course's end, a personal namespace's term."""
+    if override:
+        return override
+    if kind == "project" and requested_end:
+        return requested_end
+    if course_end:
+        return course_end
+    if kind == "personal":
+        return personal_expiry(today, last_activity, policy)
+    return term_end(today, policy.terms)
+
+
+def due_warning(expires_on: date, today: date, sent: set[int], policy: ExpiryPolicy) -> int | None:
+    """The one warning (days before expiry) to send now, or None. Only the closest due one is sent, once:
+    a job that missed the 14-day mark on day 3 sends the 3-day warning, not both."""
+    days_left = (expires_on - today).days
+    due = [d for d in policy.warning_days if days_left <= d and d not in sent]
+    if days_left < 0 or not due:
+        return None
+    closest = min(due)
+    return None if any(s < closest for s in sent if s in policy.warning_days) else closest
+
+
+def extension_refusal(expires_on: date, created_on: date, extensions_used: int, policy: ExpiryPolicy) -> str | None:
+    """Why an extension is not possible, or None when it is."""
+    if extensions_used >= policy.max_extensions:
+        return f"this namespace has already been extended {extensions_used} times (the limit)"
+    if extended_until(expires_on, created_on, policy) <= expires_on:
+        return "this namespace has reached the latest date it can be extended to"
+    return None
+
+
+def extended_until(expires_on: date, created_on: date, policy: ExpiryPolicy) -> date:
+    latest = _add_months(created_on, policy.latest_extension_months)
+    return min(expires_on + timedelta(days=policy.extension_days), latest)
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def next_stage(stage: str, expires_on: date, suspended_at: datetime | None, now: datetime,
+               policy: ExpiryPolicy) -> str | None:
+    """The lifecycle step due now for a namespace in `stage`, or None."""
+    if stage == "active" and now.date() > expires_on:
+        return "suspended"
+    if stage == "suspended" and suspended_at and now - suspended_at >= timedelta(days=policy.grace_days):
+        return "archived"
+    if stage == "archived":
+        return "deleted"
+    return None
