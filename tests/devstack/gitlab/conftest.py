@@ -50,6 +50,12 @@ class HookReceiver:
         threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/gitlab-hook"
 
+    def wait_for(self, count: int, timeout: float = 10.0) -> None:
+        """For hooks sent by another process: block until `count` deliveries arrived."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self.received) >= count, timeout):
+                raise TimeoutError(f"{len(self.received)} of {count} system hooks arrived")
+
     def events(self) -> list[str]:
         return [body.get("event_name") for _, body in self.received]
 

@@ -29,19 +29,24 @@ def test_university_spec_builds_courses_teams_projects_and_levels():
         assert model.user_by_username("s0001").name == "Anna Meyer"
 
 
-def test_the_command_line_serves_a_seeded_instance(tmp_path):
+def test_the_command_line_serves_a_seeded_instance(tmp_path, receiver):
     spec = {"users": [{"username": "prof.lang", "name": "Ada Lang"}],
             "groups": [{"name": "CS 101", "path": "cs101", "members": {"prof.lang": 50},
                         "subgroups": [{"name": "Team 1", "path": "team-1", "projects": [{"path": "app"}]}]}]}
     (tmp_path / "seed.json").write_text(json.dumps(spec))
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "devstack.gitlab", "--port", str(port), "--token", "cli-token",
-                                "--seed", str(tmp_path / "seed.json")], stdout=subprocess.PIPE, text=True)
+                                "--seed", str(tmp_path / "seed.json"), "--system-hook", receiver.url,
+                                "--system-hook-token", "hook-secret"], stdout=subprocess.PIPE, text=True)
     try:
         wait_for_port(port, process=process)
         gl = gitlab.Gitlab(f"http://127.0.0.1:{port}", private_token="cli-token")
         project = gl.projects.get("cs101/team-1/app")
         assert {m.username: m.access_level for m in project.members_all.list(get_all=True)} == {"prof.lang": 50}
+        gl.groups.create({"name": "ML 201", "path": "ml201"})
+        receiver.wait_for(2)
+        assert receiver.events() == ["group_create", "user_add_to_group"]
+        assert receiver.received[0][0]["X-Gitlab-Token"] == "hook-secret"
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=10)
