@@ -1,0 +1,114 @@
+"""Server-side printing: the meta.k8s.io/v1 Table `kubectl get` asks for (Accept: ...;as=Table;...)."""
+
+from datetime import UTC, datetime
+
+_NAME = {"name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a "
+         "namespace.", "priority": 0}
+_AGE = {"name": "Age", "type": "string", "format": "", "description": "CreationTimestamp is a timestamp representing "
+        "the server time when this object was created.", "priority": 0}
+
+
+def wants_table(accept: str) -> bool:
+    return "as=Table" in accept
+
+
+def human_age(timestamp: str) -> str:
+    """duration.HumanDuration of the time since `timestamp`, as kubectl shows it."""
+    if not timestamp:
+        return "<unknown>"
+    created = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    seconds = max(0, int((datetime.now(UTC) - created).total_seconds()))
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if seconds < 120:
+        return f"{seconds}s"
+    if minutes < 10:
+        return f"{minutes}m{seconds % 60}s" if seconds % 60 else f"{minutes}m"
+    if minutes < 180:
+        return f"{minutes}m"
+    if hours < 8:
+        return f"{hours}h{minutes % 60}m" if minutes % 60 else f"{hours}h"
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 192:
+        return f"{days}d{hours % 24}h" if hours % 24 else f"{days}d"
+    return f"{days}d" if days < 730 else f"{days // 365}y"
+
+
+def _column(name: str, kind: str = "string", priority: int = 0) -> dict:
+    return {"name": name, "type": kind, "format": "", "description": name, "priority": priority}
+
+
+def _pod(obj: dict) -> list:
+    statuses = obj.get("status", {}).get("containerStatuses") or []
+    containers = obj.get("spec", {}).get("containers") or []
+    ready = sum(1 for s in statuses if s.get("ready"))
+    restarts = sum(s.get("restartCount", 0) for s in statuses)
+    phase = obj.get("status", {}).get("phase", "")
+    if obj["metadata"].get("deletionTimestamp"):
+        phase = "Terminating"
+    return [f"{ready}/{len(containers)}", phase, restarts]
+
+
+def _deployment(obj: dict) -> list:
+    status = obj.get("status", {})
+    return [f"{status.get('readyReplicas', 0)}/{obj.get('spec', {}).get('replicas', 0)}",
+            status.get("updatedReplicas", 0), status.get("availableReplicas", 0)]
+
+
+def _service(obj: dict) -> list:
+    spec = obj.get("spec", {})
+    ports = ",".join(f"{p.get('port')}/{p.get('protocol', 'TCP')}" for p in spec.get("ports") or []) or "<none>"
+    return [spec.get("type", ""), spec.get("clusterIP", "<none>"), "<none>", ports]
+
+
+def _secret(obj: dict) -> list:
+    return [obj.get("type", ""), len(obj.get("data") or {})]
+
+
+def _job(obj: dict) -> list:
+    status, spec = obj.get("status", {}), obj.get("spec", {})
+    conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
+    state = "Complete" if conditions.get("Complete") == "True" else "Failed" if conditions.get("Failed") == "True" \
+        else "Running"
+    return [state, f"{status.get('succeeded', 0)}/{spec.get('completions', 1)}"]
+
+
+def _binding(obj: dict) -> list:
+    ref = obj.get("roleRef", {})
+    return [f"{ref.get('kind', '')}/{ref.get('name', '')}"]
+
+
+def _quota(obj: dict) -> list:
+    hard, used = obj.get("status", {}).get("hard") or {}, obj.get("status", {}).get("used") or {}
+    pairs = [f"{k}: {used.get(k, '0')}/{v}" for k, v in sorted(hard.items())]
+    return [", ".join(p for p in pairs if not p.startswith("limits.")),
+            ", ".join(p for p in pairs if p.startswith("limits."))]
+
+
+# kind -> (columns between Name and Age, cell function)
+_PRINTERS = {
+    "Pod": ([_column("Ready"), _column("Status"), _column("Restarts", "integer")], _pod),
+    "Namespace": ([_column("Status")], lambda o: [o.get("status", {}).get("phase", "")]),
+    "Deployment": ([_column("Ready"), _column("Up-to-date", "integer"), _column("Available", "integer")],
+                   _deployment),
+    "Service": ([_column("Type"), _column("Cluster-IP"), _column("External-IP"), _column("Port(s)")], _service),
+    "ConfigMap": ([_column("Data", "integer")], lambda o: [len(o.get("data") or {}) + len(o.get("binaryData") or {})]),
+    "Secret": ([_column("Type"), _column("Data", "integer")], _secret),
+    "Job": ([_column("Status"), _column("Completions")], _job),
+    "RoleBinding": ([_column("Role")], _binding),
+    "ClusterRoleBinding": ([_column("Role")], _binding),
+    "ResourceQuota": ([_column("Request"), _column("Limit")], _quota),
+}
+
+
+def table_for(kind: str, items: list[dict], resource_version: str, continue_token: str, remaining: int) -> dict:
+    columns, cells = _PRINTERS.get(kind, ([], lambda _obj: []))
+    rows = [{"cells": [item["metadata"]["name"], *cells(item), human_age(item["metadata"].get("creationTimestamp"))],
+             "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                        "metadata": item["metadata"]}} for item in items]
+    metadata = {"resourceVersion": resource_version}
+    if continue_token:
+        metadata.update({"continue": continue_token, "remainingItemCount": remaining})
+    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": metadata,
+            "columnDefinitions": [_NAME, *columns, _AGE], "rows": rows}
+
