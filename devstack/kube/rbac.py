@@ -127,19 +127,6 @@ class RBACAuthorizer:
         return False, "RBAC: " + (errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]")
 
 
-def forbidden_message(attributes: RequestAttributes, reason: str = "") -> str:
-    """The text after "<resource> is forbidden: " in a real 403 (responsewriters.forbiddenMessage)."""
-    user = attributes.user.username
-    if attributes.non_resource_path:
-        message = f'User "{user}" cannot {attributes.verb} path "{attributes.non_resource_path}"'
-    else:
-        resource = attributes.resource + (f"/{attributes.subresource}" if attributes.subresource else "")
-        where = (f'in the namespace "{attributes.namespace}"' if attributes.namespace else "at the cluster scope")
-        message = (f'User "{user}" cannot {attributes.verb} resource "{resource}" in API group '
-                   f'"{attributes.api_group}" {where}')
-    return f"{message}: {reason}" if reason else message
-
-
 # --- ClusterRole aggregation (the clusterrole-aggregation controller) -----------------------------
 
 def aggregation_controller(event: str, resource: Resource, obj: dict, store: Store) -> None:
