@@ -26,7 +26,7 @@ _BUILTIN_SECRET_MOUNTS = {  # listed like a fresh server's, with no API of their
 class _Inert:
     """The backend of a listed-only mount: every path is unknown."""
 
-    routes: list = []
+    routes = ()
 
 
 @dataclass
@@ -71,14 +71,14 @@ class Vault:
         self.tokens = TokenStore(clock, on_revoke=lambda token: self.leases.revoke_for_token(token.id))
         self.root = self.tokens.create_root(root_token)
         self.policies: dict[str, Policy] = {"default": parse_policy("default", DEFAULT_POLICY_HCL)}
-        self.secret_mounts: dict[str, MountEntry] = {"sys/": MountEntry("sys/", "system", "system endpoints used "
-                                                                        "for control, policy and debugging",
-                                                                        SystemBackend(self))}
+        system = MountEntry("sys/", "system", "system endpoints used for control, policy and debugging",
+                            SystemBackend(self))
+        self.secret_mounts: dict[str, MountEntry] = {"sys/": system}
         for path, (kind, description) in _BUILTIN_SECRET_MOUNTS.items():
             self.secret_mounts[path] = MountEntry(path, kind, description, _Inert())
+        token_auth = TokenAuth(self.tokens, clock, self.acl_for)
         self.auth_mounts: dict[str, MountEntry] = {
-            "token/": MountEntry("token/", "token", "token based credentials", TokenAuth(self.tokens, clock,
-                                                                                        self.acl_for))}
+            "token/": MountEntry("token/", "token", "token based credentials", token_auth)}
 
     # ---- seal ----------------------------------------------------------------------------------------------
 
@@ -122,8 +122,8 @@ class Vault:
             if kind != "kubernetes":
                 raise errors.bad_request(f"plugin not found in the catalog: {kind}")
             backend = KubernetesAuth(f"auth/{path}", self.tokens, self.clock, self._review_timeout)
-            self.auth_mounts[path] = MountEntry(path, kind, description, backend, accessor=f"auth_{kind}_"
-                                                                                          f"{ids.uuid4()[:8]}")
+            accessor = f"auth_{kind}_{ids.uuid4()[:8]}"
+            self.auth_mounts[path] = MountEntry(path, kind, description, backend, accessor=accessor)
 
     def disable_auth(self, path: str) -> None:
         path = path.strip("/") + "/"
@@ -156,8 +156,11 @@ class Vault:
 
     # ---- requests ------------------------------------------------------------------------------------------
 
-    def handle(self, method: str, path: str, data: dict, token_id: str | None, remote_addr: str = "") -> Outcome:
+    def handle(self, method: str, path: str, data: dict, token_id: str | None, remote_addr: str = "",
+               wrap_ttl: str | None = None) -> Outcome:
         try:
+            if wrap_ttl:
+                raise errors.bad_request("response wrapping (X-Vault-Wrap-TTL) is not supported by this stand-in")
             return self._handle(method, path.lstrip("/"), data, token_id, remote_addr)
         except errors.VaultError as problem:
             return Outcome(problem.status, {"errors": problem.messages})

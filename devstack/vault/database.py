@@ -20,10 +20,10 @@ class Connection:
     name: str
     connection_url: str
     username: str
+    password: str  # never read back: the read endpoint leaves it out, like Vault
     allowed_roles: list[str]
     verify_connection: bool
     plugin: PostgresPlugin
-    extra: dict = field(default_factory=dict)
 
     def read_data(self) -> dict:
         return {
@@ -90,7 +90,7 @@ class DatabaseEngine:
         if not url:
             raise errors.bad_request("error creating database object: connection_url cannot be empty")
         username = request.string("username", existing.username if existing else "")
-        password = request.string("password", existing.plugin._password if existing else "")
+        password = request.string("password", existing.password if existing else "")
         allowed = request.strings("allowed_roles") if request.has("allowed_roles") else (
             existing.allowed_roles if existing else [])
         verify = request.boolean("verify_connection", True)
@@ -100,7 +100,7 @@ class DatabaseEngine:
         with self._lock:
             if existing:
                 existing.plugin.close()
-            self._connections[name] = Connection(name, url, username, allowed, verify, plugin)
+            self._connections[name] = Connection(name, url, username, password, allowed, verify, plugin)
         if "{{password}}" not in url and _has_url_password(url):
             return Reply(warnings=[PASSWORD_IN_URL_WARNING])
         return None

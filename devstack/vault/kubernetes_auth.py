@@ -122,10 +122,9 @@ class KubernetesAuth:
             raise errors.bad_request('can not mix "*" with values')
         updated = role or KubernetesRole(names, namespaces)
         updated.bound_service_account_names, updated.bound_service_account_namespaces = names, namespaces
-        for field_name, alias in (("token_policies", "policies"),):
-            if request.has(field_name) or request.has(alias):
-                setattr(updated, field_name, sanitize_policies(request.strings(
-                    field_name if request.has(field_name) else alias), add_default=False))
+        if request.has("token_policies") or request.has("policies"):
+            given = request.strings("token_policies" if request.has("token_policies") else "policies")
+            updated.token_policies = sanitize_policies(given, add_default=False)
         for field_name, alias in (("token_ttl", "ttl"), ("token_max_ttl", "max_ttl")):
             if request.has(field_name) or request.has(alias):
                 setattr(updated, field_name, request.seconds(field_name if request.has(field_name) else alias))
@@ -168,9 +167,19 @@ class KubernetesAuth:
         display = self._tokens.display_name(f"{account.namespace}-{account.name}", prefix="kubernetes")
         token = self._tokens.create(policies=policies, path=f"{self.mount_path}login", display_name=display,
                                     ttl=role.token_ttl, max_ttl=role.token_max_ttl, meta=metadata,
-                                    internal={"role": role_name})
+                                    internal={"role": role_name}, renew_check=self._check_renewal)
         auth = token.auth_block(self._clock())
         return Reply(auth=auth)
+
+    def _check_renewal(self, token) -> None:
+        """pathLoginRenew: the role must still exist and still grant the token's policies."""
+        role_name = token.internal["role"]
+        role = self._roles.get(role_name)
+        if role is None:
+            raise errors.internal(f"role {role_name} does not exist during renewal")
+        current = sanitize_policies(role.token_policies, add_default=not role.token_no_default_policy)
+        if current != token.policies:
+            raise errors.internal("policies have changed, not renewing")
 
     def _account_from_jwt(self, jwt: str, role: KubernetesRole) -> ServiceAccount:
         claims = _unverified_claims(jwt)

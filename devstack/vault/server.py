@@ -41,6 +41,11 @@ class VaultServer:
     def clock(self) -> Callable[[], float]:
         return self.vault.clock
 
+    @property
+    def unseal_key(self) -> str:
+        """The one key share PUT sys/unseal accepts."""
+        return self.vault.unseal_key
+
     def start(self) -> "VaultServer":
         self._httpd = ThreadingHTTPServer((self._host, self._port), _handler_for(self.vault))
         self._httpd.daemon_threads = True
@@ -120,7 +125,7 @@ def _handler_for(vault: Vault):
             if self.command in ("GET", "HEAD", "LIST", "DELETE"):
                 data = {**dict(parse_qsl(parts.query)), **data}
             outcome = vault.handle(self.command, parts.path[len("/v1/"):], data, self._token(),
-                                   self.client_address[0])
+                                   self.client_address[0], self.headers.get("X-Vault-Wrap-TTL"))
             self._send(outcome.status, outcome.body)
 
         def _token(self) -> str | None:

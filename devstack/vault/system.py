@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from devstack.vault import errors
 from devstack.vault.acl import parse_policy
+from devstack.vault.durations import SYSTEM_DEFAULT_TTL, SYSTEM_MAX_TTL
 from devstack.vault.routing import CREATE, DELETE, LIST, READ, UPDATE, Reply, Request, Route
 from devstack.vault.routing import list_reply as keys_reply
 
@@ -43,7 +44,9 @@ class SystemBackend:
             Route(r"leases/lookup/(?P<prefix>.*)", {LIST: self._list_leases}, sudo=True),
             Route(r"(leases/)?revoke(/(?P<url_lease_id>.+))?", {UPDATE: self._revoke}),
             Route(r"(leases/)?revoke-prefix/(?P<prefix>.+)", {UPDATE: self._revoke_prefix}, sudo=True),
-            Route(r"capabilities-self", {UPDATE: self._capabilities_self}),
+            Route(r"capabilities-self", {UPDATE: lambda r: self._capabilities(r, r.token)}),
+            Route(r"capabilities", {UPDATE: lambda r: self._capabilities(r, self._token_named(r))}),
+            Route(r"capabilities-accessor", {UPDATE: lambda r: self._capabilities(r, self._token_by_accessor(r))}),
         ]
 
     # ---- health and seal -----------------------------------------------------------------------------------
@@ -101,7 +104,8 @@ class SystemBackend:
         entry = self._vault.secret_mounts.get(request.params["path"].strip("/") + "/")
         if entry is None:
             raise errors.bad_request(f"cannot fetch sysview for path \"{request.params['path'].strip('/')}/\"")
-        return Reply(data={"default_lease_ttl": 2764800, "max_lease_ttl": 2764800, "force_no_cache": False,
+        return Reply(data={"default_lease_ttl": SYSTEM_DEFAULT_TTL, "max_lease_ttl": SYSTEM_MAX_TTL,
+                           "force_no_cache": False,
                            "description": entry.description, "options": entry.options})
 
     def _enable_auth(self, request: Request) -> None:
@@ -177,11 +181,23 @@ class SystemBackend:
 
     # ---- capabilities --------------------------------------------------------------------------------------
 
-    def _capabilities_self(self, request: Request) -> Reply:
+    def _token_named(self, request: Request):
+        token = self._vault.tokens.get(request.string("token"))
+        if token is None:
+            raise errors.bad_request("invalid token")
+        return token
+
+    def _token_by_accessor(self, request: Request):
+        token = self._vault.tokens.by_accessor(request.string("accessor"))
+        if token is None or self._vault.tokens.get(token.id) is None:
+            raise errors.bad_request("invalid accessor")
+        return token
+
+    def _capabilities(self, request: Request, token) -> Reply:
         paths = request.strings("paths") or request.strings("path")
         if not paths:
             raise errors.bad_request("paths must be supplied")
-        acl = self._vault.acl_for(request.token)
+        acl = self._vault.acl_for(token)
         result = {path: _capability_names(acl.capabilities(path.lstrip("/"))) for path in paths}
         if len(paths) == 1:
             result["capabilities"] = result[paths[0]]

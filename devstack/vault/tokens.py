@@ -31,6 +31,7 @@ class Token:
     last_renewal: float | None = None
     children: set[str] = field(default_factory=set)
     internal: dict = field(default_factory=dict)  # what the auth method needs again on renewal
+    renew_check: Callable[["Token"], None] | None = None  # the auth method's say on renewal; raises to refuse
 
     def limit(self) -> int:
         """The longest life from creation: the smallest of explicit max TTL, role max TTL and the system's."""
@@ -88,12 +89,14 @@ class TokenStore:
 
     def create(self, *, policies: list[str], path: str, display_name: str, ttl: int, renewable: bool = True,
                parent: Token | None = None, meta: dict | None = None, explicit_max_ttl: int = 0,
-               max_ttl: int = 0, token_id: str | None = None, internal: dict | None = None) -> Token:
+               max_ttl: int = 0, token_id: str | None = None, internal: dict | None = None,
+               renew_check: Callable[[Token], None] | None = None) -> Token:
         now = self._clock()
         token = Token(token_id or ids.service_token(), ids.base62(24), policies, display_name, path, now, 0,
                       None, renewable, parent=parent.id if parent else None, meta=meta,
                       explicit_max_ttl=explicit_max_ttl, max_ttl=max_ttl,
-                      entity_id=ids.uuid4() if parent is None else "", internal=internal or {})
+                      entity_id=ids.uuid4() if parent is None else "", internal=internal or {},
+                      renew_check=renew_check)
         token.ttl = min(ttl or SYSTEM_DEFAULT_TTL, token.limit())
         token.expire_time = now + token.ttl
         with self._lock:
@@ -128,6 +131,8 @@ class TokenStore:
         """Extend from now by `increment` (or the creation TTL), capped at the max TTL; returns warnings."""
         if not token.renewable or token.ttl == 0:
             raise errors.bad_request("lease is not renewable")
+        if token.renew_check:
+            token.renew_check(token)
         now = self._clock()
         wanted = increment or token.ttl
         allowed = token.creation_time + token.limit() - now

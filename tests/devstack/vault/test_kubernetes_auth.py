@@ -189,3 +189,18 @@ def test_a_pod_token_gets_database_credentials_that_log_in(kube_auth, db_engine,
 
     assert creds["username"].startswith("v-kubernet-readonly-")
     assert psql.run(creds["username"], creds["password"]).stdout.strip() == creds["username"]
+
+
+def test_login_tokens_renew_only_while_their_role_stands(kube_auth, server, reviewer):
+    jwt = _legacy_jwt("team-a", "app", "uid-1")
+    reviewer.accounts[jwt] = ("team-a", "app", "uid-1")
+    pod = hvac.Client(server.url, token=_login(server, "team-a", jwt)["auth"]["client_token"])
+    assert pod.auth.token.renew_self()["auth"]["lease_duration"] == 1200
+
+    kube_auth.auth.kubernetes.create_role("team-a", bound_service_account_names=["app"],
+                                          bound_service_account_namespaces=["team-a"], policies=["other"])
+    with pytest.raises(exceptions.InternalServerError, match="policies have changed, not renewing"):
+        pod.auth.token.renew_self()
+    kube_auth.auth.kubernetes.delete_role("team-a")
+    with pytest.raises(exceptions.InternalServerError, match="role team-a does not exist during renewal"):
+        pod.auth.token.renew_self()

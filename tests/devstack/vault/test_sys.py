@@ -49,7 +49,7 @@ def test_seal_and_unseal_through_the_api(client, server):
     with pytest.raises(exceptions.InvalidRequest):
         client.sys.submit_unseal_key("not-the-key")
 
-    status = client.sys.submit_unseal_key(server.vault.unseal_key)
+    status = client.sys.submit_unseal_key(server.unseal_key)
 
     assert status["sealed"] is False and not client.sys.is_sealed()
 

@@ -113,3 +113,19 @@ def test_revoking_a_parent_revokes_its_children_but_not_orphans(client, server):
     assert not parent.is_authenticated()
     assert not grandchild.is_authenticated()
     assert orphan.is_authenticated()
+
+
+def test_capabilities_of_another_token_by_id_and_accessor(client, server):
+    client.sys.create_or_update_acl_policy("narrow", NARROW)
+    _, auth = _child(client, server, policies=["narrow"])
+
+    by_token = client.sys.get_capabilities(["database/creds/app"], token=auth["client_token"])
+    by_accessor = client.sys.get_capabilities(["sys/mounts"], accessor=auth["accessor"])
+
+    assert by_token["capabilities"] == ["read"]
+    assert by_accessor["capabilities"] == ["deny"]
+
+
+def test_response_wrapping_is_refused_not_ignored(client):
+    with pytest.raises(exceptions.InvalidRequest, match="wrapping"):
+        client.adapter.get("/v1/auth/token/lookup-self", wrap_ttl="60s")
