@@ -1,12 +1,14 @@
 """The whole stand-in cluster (K1's server + the real policy) judged by kubectl and the official Python client."""
 
 import subprocess
+import sys
 
 import pytest
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
 from devstack.kube.cluster import Cluster
+from devstack.net import free_port, wait_for_port
 from tests.devstack.kube.test_policy_units import FakeWebhook
 
 CAMPUS_TOKEN = "campus-admin-token-for-policy-tests"
@@ -217,3 +219,23 @@ def test_deployment_scales_pods_and_status(admin):
 def test_every_namespace_has_a_default_service_account(admin):
     namespace(admin, "course-c")
     assert client.CoreV1Api(admin).read_namespaced_service_account("default", "course-c").metadata.name == "default"
+
+
+def test_command_line(tmp_path):
+    port, kubeconfig = free_port(), tmp_path / "kubeconfig"
+    process = subprocess.Popen([sys.executable, "-m", "devstack.kube", "--port", str(port), "--admin-token",
+                                CAMPUS_TOKEN, "--tls-dir", str(tmp_path / "tls"), "--kubeconfig", str(kubeconfig)],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        wait_for_port(port, timeout=30, process=process)
+        assert process.stdout.readline().strip() == f"Kubernetes API stand-in at https://127.0.0.1:{port}"
+        namespaces = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), "get", "namespaces", "-o", "name"],
+                                    capture_output=True, text=True, timeout=60)
+        assert "namespace/kube-system" in namespaces.stdout.split(), namespaces.stderr
+        roles = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), "get", "clusterrolebinding",
+                                "campus:cluster-admin", "-o", "jsonpath={.subjects[0].name}"],
+                               capture_output=True, text=True, timeout=60)
+        assert roles.stdout == "campus"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
