@@ -41,3 +41,17 @@ def ldap_settings(settings, slapd):
         "admin": [directory.group_dn("campus-admins")],
     }
     return settings
+
+
+@pytest.fixture(scope="session")
+def cluster_tls(tmp_path_factory):
+    return make_server_certificate(tmp_path_factory.mktemp("cluster-tls"))
+
+
+@pytest.fixture(scope="module")
+def kube_cluster(cluster_tls):
+    """The Kubernetes stand-in with its default RBAC; campus's admin token is `campus-admin-token`."""
+    from devstack.kube.cluster import Cluster
+
+    with Cluster(admin_token="campus-admin-token", tls=cluster_tls) as cluster:
+        yield cluster

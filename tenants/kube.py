@@ -1,0 +1,140 @@
+"""campus's Kubernetes adapter: labelled LISTs, server-side apply, deletes. I/O only, through the official client.
+
+Requests go through `ApiClient.call_api` on plain paths so that objects stay plain dicts, exactly as rendered
+and as the API serves them. Transient failures (409 Conflict, 429, 5xx, timeouts) are retried with backoff.
+"""
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import urllib3
+from kubernetes import client
+from kubernetes.client.exceptions import ApiException
+
+log = logging.getLogger(__name__)
+FIELD_MANAGER = "campus"
+RETRYABLE_STATUS = {409, 429, 500, 502, 503, 504}
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class KindPath:
+    api_version: str
+    kind: str
+    plural: str
+    namespaced: bool
+
+    def collection(self, namespace: str = "") -> str:
+        prefix = f"/api/{self.api_version}" if "/" not in self.api_version else f"/apis/{self.api_version}"
+        return f"{prefix}/namespaces/{namespace}/{self.plural}" if namespace else f"{prefix}/{self.plural}"
+
+    def item(self, namespace: str, name: str) -> str:
+        return f"{self.collection(namespace if self.namespaced else '')}/{name}"
+
+
+# The kinds campus renders into tenant namespaces.
+KINDS = {k.kind: k for k in (
+    KindPath("v1", "Namespace", "namespaces", False),
+    KindPath("v1", "ResourceQuota", "resourcequotas", True),
+    KindPath("v1", "LimitRange", "limitranges", True),
+    KindPath("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies", True),
+    KindPath("rbac.authorization.k8s.io/v1", "RoleBinding", "rolebindings", True),
+)}
+
+
+class KubeError(Exception):
+    def __init__(self, status: int, reason: str, message: str):
+        super().__init__(f"{status} {reason}: {message}")
+        self.status, self.reason, self.message = status, reason, message
+
+
+def _error(exc: ApiException) -> KubeError:
+    try:
+        body = json.loads(exc.body or "{}")
+    except ValueError:
+        body = {}
+    return KubeError(exc.status or 0, body.get("reason") or str(exc.reason), body.get("message") or str(exc.reason))
+
+
+class KubeCluster:
+    def __init__(self, host: str, token: str, ca_file: str = "", timeout_seconds: float = 10, retries: int = 4,
+                 sleep: Callable[[float], None] = time.sleep):
+        configuration = client.Configuration()
+        configuration.host = host
+        configuration.api_key = {"authorization": token}
+        configuration.api_key_prefix = {"authorization": "Bearer"}
+        configuration.ssl_ca_cert = ca_file or None
+        configuration.retries = False  # retries happen here, where 409 and 5xx are understood
+        self._api = client.ApiClient(configuration)
+        self._timeout = timeout_seconds
+        self._retries = retries
+        self._sleep = sleep
+        self.calls: dict[str, int] = {}  # requests by verb, for benchmarks and the admin page
+
+    def close(self) -> None:
+        self._api.close()
+
+    def _call(self, verb: str, method: str, path: str, query: list | None = None, body=None,
+              content_type: str = "application/json") -> dict:
+        self.calls[verb] = self.calls.get(verb, 0) + 1
+        request = self._api.param_serialize(
+            method, path, query_params=query or [], body=body, auth_settings=["BearerToken"],
+            header_params={"Accept": "application/json", "Content-Type": content_type})
+        response = self._api.call_api(*request, _request_timeout=self._timeout)
+        response.read()
+        if not 200 <= response.status <= 299:
+            raise ApiException.from_response(http_resp=response, body=None, data=None)
+        return json.loads(response.data or b"{}")
+
+    def _with_retries(self, action: Callable[[], T]) -> T:
+        delay = 0.1
+        for attempt in range(self._retries + 1):
+            try:
+                return action()
+            except ApiException as exc:
+                if exc.status not in RETRYABLE_STATUS or attempt == self._retries:
+                    raise _error(exc) from None
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                if attempt == self._retries:
+                    raise KubeError(0, "Unreachable", type(exc).__name__) from None
+            self._sleep(delay)
+            delay = min(delay * 2, 2.0)
+        raise AssertionError("unreachable")
+
+    def list_labelled(self, kind: str, label_selector: str) -> list[dict]:
+        """Every object of `kind` in the cluster matching the selector: one request, however many tenants."""
+        path = KINDS[kind]
+        body = self._with_retries(lambda: self._call("list", "GET", path.collection(),
+                                                     [("labelSelector", label_selector)]))
+        for item in body.get("items", []):
+            item.setdefault("apiVersion", path.api_version)
+            item.setdefault("kind", kind)
+        return body.get("items", [])
+
+    def get(self, kind: str, namespace: str, name: str) -> dict | None:
+        try:
+            return self._with_retries(lambda: self._call("get", "GET", KINDS[kind].item(namespace, name)))
+        except KubeError as error:
+            if error.status == 404:
+                return None
+            raise
+
+    def apply(self, obj: dict) -> dict:
+        """Server-side apply as field manager `campus`, taking ownership of the fields campus renders."""
+        path = KINDS[obj["kind"]].item(obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+        body = json.dumps(obj)  # JSON is YAML: the apply content type accepts it
+        return self._with_retries(lambda: self._call(
+            "apply", "PATCH", path, [("fieldManager", FIELD_MANAGER), ("force", "true")], body,
+            content_type="application/apply-patch+yaml"))
+
+    def delete(self, kind: str, namespace: str, name: str) -> None:
+        try:
+            self._with_retries(lambda: self._call("delete", "DELETE", KINDS[kind].item(namespace, name),
+                                                  [("propagationPolicy", "Background")]))
+        except KubeError as error:
+            if error.status != 404:  # already gone is what we wanted
+                raise
