@@ -1,6 +1,7 @@
 """The served resource types and the discovery documents kubectl reads to find them."""
 
 from devstack.kube.contracts import ApiError, Resource
+from devstack.kube.scale import WITH_SCALE
 
 _CRUD = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 _CREATE_ONLY = ("create",)
@@ -108,6 +109,10 @@ def resource_list(group: str, version: str) -> dict:
         if resource.plural in IN_CATEGORY_ALL:
             entry["categories"] = ["all"]
         entries.append(entry)
+        if resource.plural in WITH_SCALE:
+            entries.append({"name": f"{resource.plural}/scale", "singularName": "", "namespaced": True,
+                            "group": "autoscaling", "version": "v1", "kind": "Scale",
+                            "verbs": ["get", "patch", "update"]})
         if resource.plural in WITH_STATUS:
             entries.append({"name": f"{resource.plural}/status", "singularName": "",
                             "namespaced": resource.namespaced, "kind": resource.kind,

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 
 from devstack.kube import openapi, resources
 from devstack.kube.contracts import ApiError, Resource
+from devstack.kube.scale import WITH_SCALE
 
 _NOT_FOUND = ApiError(404, "NotFound", "the server could not find the requested resource")
 _COLLECTION_VERBS = {"GET": "list", "POST": "create", "DELETE": "deletecollection"}
 _OBJECT_VERBS = {"GET": "get", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
-_STATUS_VERBS = {"GET": "get", "PUT": "update", "PATCH": "patch"}
+_SUBRESOURCE_VERBS = {"GET": "get", "PUT": "update", "PATCH": "patch"}
 
 
 @dataclass(frozen=True)
@@ -69,10 +70,11 @@ def parse_route(method: str, path: str, query: dict[str, str]) -> Route:
         raise _NOT_FOUND
     name = rest[1] if len(rest) > 1 else ""
     subresource = rest[2] if len(rest) > 2 else ""
-    if subresource and (subresource != "status" or resource.plural not in resources.WITH_STATUS):
+    if subresource and not (subresource == "status" and resource.plural in resources.WITH_STATUS
+                            or subresource == "scale" and resource.plural in WITH_SCALE):
         raise _NOT_FOUND
     watching = watching or query.get("watch") in ("true", "1")
-    verbs = _STATUS_VERBS if subresource else _OBJECT_VERBS if name else _COLLECTION_VERBS
+    verbs = _SUBRESOURCE_VERBS if subresource else _OBJECT_VERBS if name else _COLLECTION_VERBS
     if method not in verbs or (watching and method != "GET"):
         raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
     verb = "watch" if watching else verbs[method]

@@ -16,10 +16,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from devstack.kube import errors, resources
+from devstack.kube import errors, protobuf, resources
 from devstack.kube.contracts import ApiError, Policy, RequestAttributes, Resource, UserInfo
 from devstack.kube.faults import Faults
 from devstack.kube.routes import Route, parse_route
+from devstack.kube.scale import patched_scale, to_scale, with_replicas
 from devstack.kube.store import RETURNS_DELETED_OBJECT, MemoryStore, load_state
 from devstack.kube.tables import table_for, wants_table
 from devstack.tls import TlsFiles
@@ -228,6 +229,11 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         raise errors.forbidden(route.resource, route.name, message)
 
     def _read_body(self, body: bytes, content_type: str):
+        if "protobuf" in content_type:
+            return protobuf.decode(body)
+        if "cbor" in content_type:
+            raise ApiError(415, "UnsupportedMediaType", 'the body of the request was in an unknown format - '
+                           'accepted media types include: application/json, application/yaml')
         if not body:
             raise errors.bad_request("the body of the request was in an unknown format")
         try:
@@ -260,7 +266,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
             raise ApiError(405 if handler else 404, "MethodNotAllowed" if handler else "NotFound",
                            "the server does not allow this method on the requested resource" if handler
                            else "the server could not find the requested resource")
-        request = self._read_body(body, "application/json")
+        request = self._read_body(body, self.headers.get("Content-Type", ""))
         response = handler(request, user)
         response = {"apiVersion": resource.api_version, "kind": resource.kind,
                     **{k: v for k, v in response.items() if k not in ("apiVersion", "kind")}}
@@ -279,7 +285,14 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
 
     def _get(self, route: Route, _body: bytes) -> None:
         obj = self.api.store.get(route.resource, route.namespace, route.name)
-        self._send_object(obj)
+        self._send_object(to_scale(obj) if route.subresource == "scale" else obj)
+
+    def _rescale(self, route: Route, scale: dict) -> None:
+        store = self.api.store
+        current = store.get(route.resource, route.namespace, route.name)
+        updated = store.update(route.resource, route.namespace, with_replicas(current, scale), as_controller=False,
+                               manager=self._manager(), dry_run=self._dry_run)
+        self._send(200, to_scale(updated))
 
     def _send_object(self, obj: dict, code: int = 200) -> None:
         if wants_table(self.headers.get("Accept", "")):
@@ -321,6 +334,9 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
             raise errors.bad_request(f"the name of the object ({name}) does not match the name on the URL "
                                      f"({route.name})")
         store = self.api.store
+        if route.subresource == "scale":
+            self._rescale(route, obj)
+            return
         if route.subresource == "status":
             updated = store.update_status(route.resource, route.namespace, obj)
         else:
@@ -336,6 +352,8 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
                            f"accepted media types include: {', '.join(_PATCH_TYPES)}")
         document = self._read_body(body, content_type)
         store, force = self.api.store, self.query.get("force") == "true"
+        if patch_type == "apply" and route.subresource:
+            raise ApiError(415, "UnsupportedMediaType", "this stand-in does not apply to subresources")
         if patch_type == "apply":
             manager = self._manager(default_from_agent=False)
             if not manager:
@@ -352,12 +370,16 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
             raise errors.invalid(Resource("meta.k8s.io", "v1", "patchoptions", "PatchOptions", False), "",
                                  [errors.FieldError("FieldValueForbidden", "force",
                                                     "may not be specified for non-apply patch")])
+        if route.subresource == "scale":
+            current = store.get(route.resource, route.namespace, route.name)
+            self._rescale(route, patched_scale(current, patch_type, document))
+            return
         patched = store.patch(route.resource, route.namespace, route.name, patch_type, document,
                               manager=self._manager(), dry_run=self._dry_run, subresource=route.subresource)
         self._send_object(patched)
 
     def _delete_options(self, body: bytes) -> dict:
-        options = self._read_body(body, "application/json") if body else {}
+        options = self._read_body(body, self.headers.get("Content-Type", "")) if body else {}
         options = options if isinstance(options, dict) else {}
         propagation = self.query.get("propagationPolicy") or options.get("propagationPolicy") or ""
         if options.get("orphanDependents") is True or self.query.get("orphanDependents") == "true":
