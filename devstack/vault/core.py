@@ -156,23 +156,22 @@ class Vault:
 
     # ---- requests ------------------------------------------------------------------------------------------
 
-    def handle(self, method: str, path: str, data: dict, token_id: str | None, remote_addr: str = "",
-               wrap_ttl: str | None = None) -> Outcome:
+    def handle(self, method: str, path: str, data: dict, token_id: str | None, wrap_ttl: str | None = None) -> Outcome:
         try:
             if wrap_ttl:
                 raise errors.bad_request("response wrapping (X-Vault-Wrap-TTL) is not supported by this stand-in")
-            return self._handle(method, path.lstrip("/"), data, token_id, remote_addr)
+            return self._handle(method, path.lstrip("/"), data, token_id)
         except errors.VaultError as problem:
             return Outcome(problem.status, {"errors": problem.messages})
 
-    def _handle(self, method: str, path: str, data: dict, token_id: str | None, remote_addr: str) -> Outcome:
+    def _handle(self, method: str, path: str, data: dict, token_id: str | None) -> Outcome:
         if self.sealed and path.rstrip("/") not in SEALED_OK:
             raise errors.sealed()
         operation = _operation(method, data)
         found = self._mount_for(path)
         mount, relative = found if found else (None, path)
         routed = match(mount.backend.routes, relative) if mount else None
-        request = Request(operation, path.rstrip("/") if operation != LIST else path, data, remote_addr=remote_addr)
+        request = Request(operation, path.rstrip("/") if operation != LIST else path, data)
         if routed:
             request.params = routed[1]
         if routed and routed[0].unauthenticated:

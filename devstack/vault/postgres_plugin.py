@@ -58,7 +58,7 @@ class PostgresPlugin:
     """One database connection (config) of the database engine."""
 
     def __init__(self, connection_url: str, username: str = "", password: str = ""):
-        self.username, self._password = username, password
+        self._password = password
         values = {"username": quote(username, safe=""), "password": quote(password, safe="")}
         self._dsn = render(connection_url, values)
         self._connection: psycopg.Connection | None = None

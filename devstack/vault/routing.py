@@ -18,7 +18,6 @@ class Request:
     data: dict
     token: object = None  # tokens.Token of the caller, None on unauthenticated paths
     params: dict = field(default_factory=dict)  # named groups of the matched route
-    remote_addr: str = ""
 
     def string(self, name: str, default: str = "") -> str:
         value = self.data.get(name, default)

@@ -125,7 +125,7 @@ def _handler_for(vault: Vault):
             if self.command in ("GET", "HEAD", "LIST", "DELETE"):
                 data = {**dict(parse_qsl(parts.query)), **data}
             outcome = vault.handle(self.command, parts.path[len("/v1/"):], data, self._token(),
-                                   self.client_address[0], self.headers.get("X-Vault-Wrap-TTL"))
+                                   self.headers.get("X-Vault-Wrap-TTL"))
             self._send(outcome.status, outcome.body)
 
         def _token(self) -> str | None:

@@ -204,3 +204,15 @@ def test_login_tokens_renew_only_while_their_role_stands(kube_auth, server, revi
     kube_auth.auth.kubernetes.delete_role("team-a")
     with pytest.raises(exceptions.InternalServerError, match="role team-a does not exist during renewal"):
         pod.auth.token.renew_self()
+
+
+def test_disabling_the_method_revokes_its_tokens(kube_auth, server, reviewer):
+    jwt = _legacy_jwt("team-a", "app", "uid-1")
+    reviewer.accounts[jwt] = ("team-a", "app", "uid-1")
+    pod = hvac.Client(server.url, token=_login(server, "team-a", jwt)["auth"]["client_token"])
+    assert pod.is_authenticated()
+
+    kube_auth.sys.disable_auth_method("kubernetes")
+
+    assert not pod.is_authenticated()
+    assert kube_auth.is_authenticated()
