@@ -1,54 +1,107 @@
-"""`make demo`: campus at http://127.0.0.1:PORT with a seeded directory and database; Ctrl-C stops it all.
+"""`make demo`: campus at http://127.0.0.1:PORT on the whole development stack; Ctrl-C stops it all.
 
-State lives under .demo/ and is rebuilt on every start.
+Starts a real slapd and PostgreSQL, the Kubernetes, GitLab and Vault stand-ins seeded as a small university,
+and campus under gunicorn. Writes `.demo/kubeconfig` (admin) and `.demo/accounts.txt`. State lives under
+.demo/ and is rebuilt on every start.
 """
 
 import argparse
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from devstack.directory import ADMINS_GROUP, STAFF_GROUP, STUDENTS_GROUP, university
+import hvac
+
+from devstack.directory import ADMINS_GROUP, STAFF_GROUP, STUDENTS_GROUP, Directory
+from devstack.gitlab.seed import seed
+from devstack.gitlab.server import GitLabServer
+from devstack.kube.cluster import Cluster
 from devstack.postgres import PostgresServer
 from devstack.slapd import Slapd
+from devstack.tls import make_server_certificate
+from devstack.university import COURSES_ROOT, demo_directory, gitlab_spec
+from devstack.vault.server import VaultServer
 from devstack.wiring import campus_environment, create_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def accounts_text(directory) -> str:
+def accounts_text(directory: Directory, urls: dict[str, str], secrets_: dict[str, str]) -> str:
     by_uid = {p.uid: p for p in directory.people}
-    lines = ["campus demo accounts (password: <username>-pw)", ""]
+    lines = ["campus demo", ""]
+    lines += [f"{name:11} {url}" for name, url in urls.items()]
+    lines += ["", "Accounts (password: <username>-pw)"]
     for title, group in (("admin", ADMINS_GROUP), ("staff", STAFF_GROUP), ("students", STUDENTS_GROUP)):
         uids = directory.groups[group]
         shown = uids if len(uids) <= 5 else [*uids[:5], f"... {uids[-1]} ({len(uids)} in all)"]
-        lines.append(f"{title:9} " + ", ".join(f"{u} / {by_uid[u].password}" if u in by_uid else u for u in shown))
-    lines.append("no role   guest.visitor / guest.visitor-pw (valid account, refused by campus)")
+        lines.append(f"{title:11} " + ", ".join(f"{u} / {by_uid[u].password}" if u in by_uid else u for u in shown))
+    lines.append("no role     guest.visitor / guest.visitor-pw (valid account, refused by campus)")
+    lines += ["", "Local-only secrets of the stand-ins"]
+    lines += [f"{name:11} {value}" for name, value in secrets_.items()]
+    lines += ["", "kubectl --kubeconfig .demo/kubeconfig get namespaces"]
     return "\n".join(lines) + "\n"
+
+
+def seed_vault(vault: VaultServer, postgres: PostgresServer) -> None:
+    """The database engine, pointed at the tenants' PostgreSQL, with one role for the demo's first team."""
+    client = hvac.Client(url=vault.url, token=vault.root_token)
+    client.sys.enable_secrets_engine("database", path="database")
+    client.secrets.database.configure(
+        name="tenants", plugin_name="postgresql-database-plugin", allowed_roles=["*"],
+        connection_url=f"postgresql://{{{{username}}}}:{{{{password}}}}@127.0.0.1:{postgres.port}/tenants",
+        username=postgres.user, password=postgres.password)
+    client.secrets.database.create_role(
+        name="course-1-team-1", db_name="tenants", default_ttl="1h", max_ttl="24h",
+        creation_statements=["CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' "
+                             "VALID UNTIL '{{expiration}}';"])
 
 
 def run(port: int, demo_dir: Path) -> int:
     shutil.rmtree(demo_dir, ignore_errors=True)
     demo_dir.mkdir(parents=True)
-    directory = university(students=30)
+    directory = demo_directory()
+    campus_url = f"http://127.0.0.1:{port}"
+    webhook_secret, tokenreview_secret = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    admin_token, gitlab_token, vault_token = (secrets.token_urlsafe(20) for _ in range(3))
     with contextlib.ExitStack() as stack:
         ldap = stack.enter_context(Slapd(directory, base_dir=str(demo_dir / "slapd")))
         postgres = stack.enter_context(PostgresServer(base_dir=str(demo_dir / "postgres")))
         create_database(postgres, "campus")
-        env = {**os.environ, **campus_environment(ldap, postgres)}
+        create_database(postgres, "tenants")
+        gitlab = stack.enter_context(GitLabServer(token=gitlab_token))
+        seed(gitlab.model, gitlab_spec(directory))
+        gitlab.add_system_hook(f"{campus_url}/gitlab/hook", webhook_secret)
+        kube = stack.enter_context(Cluster(
+            admin_token=admin_token, tls=make_server_certificate(demo_dir / "kube-tls"),
+            webhook_url=f"{campus_url}/kubernetes/tokenreview", webhook_token=tokenreview_secret,
+            state_file=demo_dir / "kube-state.json"))
+        kube.write_kubeconfig(demo_dir / "kubeconfig")
+        vault = stack.enter_context(VaultServer(root_token=vault_token))
+        seed_vault(vault, postgres)
+
+        env = {**os.environ, **campus_environment(ldap, postgres), **{
+            "CAMPUS_KUBE_PUBLIC_URL": kube.url, "CAMPUS_KUBE_PUBLIC_CA_FILE": str(kube.server.tls.ca_cert),
+            "CAMPUS_TOKENREVIEW_SECRET": tokenreview_secret,
+            "CAMPUS_GITLAB_WEBHOOK_SECRET": webhook_secret,
+        }}
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
         web = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "campus/gunicorn.conf.py",
                                 "--bind", f"127.0.0.1:{port}", "--workers", "2"], cwd=ROOT, env=env)
         stack.callback(_stop, web)
-        accounts = accounts_text(directory)
+        urls = {"campus": campus_url, "kubernetes": kube.url, "gitlab": gitlab.url, "vault": vault.url,
+                "ldap": ldap.uri, "postgres": f"127.0.0.1:{postgres.port}"}
+        accounts = accounts_text(directory, urls, {
+            "gitlab": f"PRIVATE-TOKEN {gitlab_token} (root); groups under {COURSES_ROOT}/",
+            "vault": f"X-Vault-Token {vault_token} (root)",
+            "kubernetes": "admin token in .demo/kubeconfig",
+        })
         (demo_dir / "accounts.txt").write_text(accounts)
-        print(f"\ncampus demo: http://127.0.0.1:{port}/  (accounts in {demo_dir / 'accounts.txt'})\n")
-        print(accounts)
-        print("Ctrl-C stops every process the demo started.", flush=True)
+        print(f"\n{accounts}\nCtrl-C stops every process the demo started.", flush=True)
         return web.wait()
 
 
