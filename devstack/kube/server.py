@@ -73,7 +73,8 @@ class KubeApiServer:
         self.store.seed_system_namespaces()
         handler = type("BoundHandler", (ApiRequestHandler,), {"api": self})
         self._httpd = _HttpServer(("127.0.0.1", self._port), handler, self._ssl_context())
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="kube-apiserver", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="kube-apiserver",
+                                        daemon=True)
         self._thread.start()
         return self
 
