@@ -427,6 +427,11 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
             self._send_chunk({"type": "ERROR", "object": status_body(error)})
             self._end_stream()
             return
+        tables = wants_table(self.headers.get("Accept", ""))
+
+        def as_table(obj: dict) -> dict:
+            return table_for(obj["kind"], [obj], obj["metadata"].get("resourceVersion", ""), "", 0)
+
         self._start_stream()
         deadline = time.monotonic() + timeout
         try:
@@ -440,7 +445,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
                     continue
                 if event is None:
                     break
-                self._send_chunk({"type": event[0], "object": event[1]})
+                self._send_chunk({"type": event[0], "object": as_table(event[1]) if tables else event[1]})
             self._end_stream()
         except OSError:
             pass  # the client went away

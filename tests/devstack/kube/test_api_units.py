@@ -8,6 +8,7 @@ from devstack.kube.faults import Faults
 from devstack.kube.patch import json_patch, merge_patch, strategic_merge_patch
 from devstack.kube.protobuf import MAGIC, decode
 from devstack.kube.quantity import format_quantity, parse_quantity
+from devstack.kube.routes import parse_route
 from devstack.kube.selectors import match_label_selector_object, parse_field_selector, parse_label_selector
 from devstack.kube.validation import name_errors
 
@@ -118,7 +119,7 @@ def test_field_sets_round_trip_through_fields_v1():
         == {".": {}, "f:containerPort": {}, "f:protocol": {}}
     assert "f:status" not in encoded and "f:name" not in encoded["f:metadata"]
     assert decode_fields(encoded) == fields
-    image = next(p for p in fields if p[-1] == ("f", "image") and "a" in p[-2][1])
+    image = next(p for p in fields if p[-2:] == (("k", '{"name":"a"}'), ("f", "image")))
     assert path_string(image) == '.spec.containers[name="a"].image'
 
 
@@ -186,3 +187,40 @@ def test_protobuf_maps_bytes_and_meaningful_zeroes():
                                         "metadata": {"name": "s", "labels": {"app": "web"}}, "data": {"pw": "czNjcmV0"}}
     with pytest.raises(ApiError):
         decode(b"not protobuf")
+
+
+@pytest.mark.parametrize(("method", "path", "query", "expected"), [
+    ("GET", "/api/v1/namespaces/a/pods", {}, ("list", "pods", "a", "", "")),
+    ("GET", "/api/v1/namespaces/a/pods", {"watch": "true"}, ("watch", "pods", "a", "", "")),
+    ("GET", "/api/v1/watch/namespaces/a/pods/p", {}, ("watch", "pods", "a", "p", "")),
+    ("GET", "/api/v1/pods", {}, ("list", "pods", "", "", "")),
+    ("PUT", "/api/v1/namespaces/a/status", {}, ("update", "namespaces", "", "a", "status")),
+    ("DELETE", "/api/v1/namespaces/a", {}, ("delete", "namespaces", "", "a", "")),
+    ("DELETE", "/apis/apps/v1/namespaces/a/deployments", {}, ("deletecollection", "deployments", "a", "", "")),
+    ("PATCH", "/apis/apps/v1/namespaces/a/deployments/d/scale", {}, ("patch", "deployments", "a", "d", "scale")),
+    ("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", {},
+     ("create", "selfsubjectaccessreviews", "", "", "")),
+])
+def test_routes(method, path, query, expected):
+    route = parse_route(method, path, query)
+    assert (route.verb, route.resource.plural, route.namespace, route.name, route.subresource) == expected
+
+
+@pytest.mark.parametrize(("method", "path", "code"), [
+    ("GET", "/api/v1/namespaces/a/nothings", 404),
+    ("GET", "/api/v1/namespaces/a/clusterroles", 404),
+    ("GET", "/api/v1/namespaces/a/configmaps/c/status", 404),
+    ("POST", "/api/v1/namespaces/a/configmaps/c", 405),
+    ("GET", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", 405),
+])
+def test_bad_routes(method, path, code):
+    with pytest.raises(ApiError) as error:
+        parse_route(method, path, {})
+    assert error.value.code == code
+
+
+def test_discovery_documents_are_non_resource_routes():
+    route = parse_route("GET", "/apis/apps/v1", {})
+    assert route.resource is None and route.path == "/apis/apps/v1"
+    names = {r["name"] for r in route.document()["resources"]}
+    assert {"deployments", "deployments/status", "deployments/scale", "replicasets"} <= names
