@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_WATCH_SECONDS = 1800
 SAVE_DELAY = 0.5  # seconds: state-file writes are debounced
+_PATCH_OPTIONS = Resource("meta.k8s.io", "v1", "patchoptions", "PatchOptions", False)  # names PATCH option errors
 _PATCH_TYPES = {"application/json-patch+json": "json", "application/merge-patch+json": "merge",
                 "application/strategic-merge-patch+json": "strategic", "application/apply-patch+yaml": "apply"}
 
@@ -349,7 +350,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         content_type = self.headers.get("Content-Type", "").split(";")[0].strip()
         patch_type = _PATCH_TYPES.get(content_type)
         if patch_type is None:
-            raise ApiError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - "
+            raise ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
                            f"accepted media types include: {', '.join(_PATCH_TYPES)}")
         document = self._read_body(body, content_type)
         store, force = self.api.store, self.query.get("force") == "true"
@@ -358,7 +359,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         if patch_type == "apply":
             manager = self._manager(default_from_agent=False)
             if not manager:
-                raise errors.invalid(Resource("meta.k8s.io", "v1", "patchoptions", "PatchOptions", False), "",
+                raise errors.invalid(_PATCH_OPTIONS, "",
                                      [errors.FieldError("FieldValueRequired", "fieldManager",
                                                         "is required for apply patch")])
             if not isinstance(document, dict):
@@ -368,7 +369,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
             self._send_object(obj, 201 if created else 200)
             return
         if force:
-            raise errors.invalid(Resource("meta.k8s.io", "v1", "patchoptions", "PatchOptions", False), "",
+            raise errors.invalid(_PATCH_OPTIONS, "",
                                  [errors.FieldError("FieldValueForbidden", "force",
                                                     "may not be specified for non-apply patch")])
         if route.subresource == "scale":

@@ -137,3 +137,12 @@ def test_delete_namespace(kubectl, applied):
     assert result.returncode == 1 and "NotFound" in result.stderr
     assert kubectl("get", "configmaps", "-A", "--field-selector", "metadata.namespace=scratch", "-o", "name").stdout \
         == ""
+
+
+def test_run_a_pod_and_print_wide_table(kubectl, applied):
+    kubectl("run", "shell", "-n", "shop", "--image=busybox:1.36", "--labels=role=shell", "--", "sleep", "60")
+    pod = json.loads(kubectl("get", "pod", "shell", "-n", "shop", "-o", "json").stdout)
+    assert pod["spec"]["containers"][0]["args"] == ["sleep", "60"] and pod["metadata"]["labels"] == {"role": "shell"}
+    table = kubectl("get", "pods", "-n", "shop", "-l", "role=shell", "-o", "wide").stdout.splitlines()
+    assert table[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"]
+    assert table[1].split()[:3] == ["shell", "0/1", "Pending"]
