@@ -1,4 +1,4 @@
-"""Kubernetes resource quantities ("100m", "1Gi", "2", "1e3") as exact Decimals, and back to canonical strings."""
+"""Kubernetes resource quantities ("100m", "1Gi", "2", "1e3") as exact Decimals, for validation."""
 
 import re
 from decimal import Decimal
@@ -28,13 +28,3 @@ def parse_quantity(value: str | int | float) -> Decimal:
         return Decimal(number + exponent)
     return Decimal(number) * _SUFFIXES[suffix or ""]
 
-
-def format_quantity(amount: Decimal, binary: bool = False) -> str:
-    """Canonical-enough text: whole numbers plainly, fractions in milli-units, powers of 1024 with Ki/Mi/Gi."""
-    if amount != amount.to_integral_value():
-        return f"{int((amount * 1000).to_integral_value())}m"
-    if binary:
-        for suffix in ("Ei", "Pi", "Ti", "Gi", "Mi", "Ki"):
-            if amount and amount % _SUFFIXES[suffix] == 0:
-                return f"{int(amount // _SUFFIXES[suffix])}{suffix}"
-    return str(int(amount))

@@ -24,7 +24,7 @@ from devstack.kube.contracts import ApiError, Policy, Resource
 from devstack.kube.defaults import allocate_cluster_ip, apply_defaults, job_selector, qos_class
 from devstack.kube.patch import json_patch, merge_patch, strategic_merge_patch
 from devstack.kube.selectors import parse_field_selector, parse_label_selector
-from devstack.kube.validation import validate
+from devstack.kube.validation import check_decodable, validate
 from devstack.kube.watch import Change, ChangeLog, Subscription
 
 log = logging.getLogger(__name__)
@@ -325,6 +325,7 @@ class MemoryStore:
         if meta.get("name") and (meta.get("namespace", ""), meta["name"]) in self._bucket(resource):
             raise errors.already_exists(resource, meta["name"])
         obj = {"apiVersion": resource.api_version, "kind": resource.kind, **obj}
+        check_decodable(resource, obj)
         for key in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "generation"):
             meta.pop(key, None)
         return apply_defaults(resource.kind, obj)
@@ -363,6 +364,7 @@ class MemoryStore:
         new = apply_defaults(resource.kind, {"apiVersion": resource.api_version, "kind": resource.kind,
                                              **{k: copy.deepcopy(v) for k, v in new.items()
                                                 if k not in ("apiVersion", "kind")}})
+        check_decodable(resource, new)
         meta, old_meta = new.setdefault("metadata", {}), old["metadata"]
         for key in ("name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "generation",
                     "resourceVersion"):

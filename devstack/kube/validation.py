@@ -6,7 +6,7 @@ Raises 422 Invalid with one cause per field error, like kube-apiserver's field.E
 import re
 
 from devstack.kube.contracts import Resource
-from devstack.kube.errors import FieldError, invalid
+from devstack.kube.errors import FieldError, bad_request, invalid
 from devstack.kube.quantity import parse_quantity
 from devstack.kube.selectors import match_label_selector_object
 
@@ -108,12 +108,22 @@ def _pod_spec_errors(spec: dict | None, path: str, allowed_restart: tuple[str, .
                 errors.append(FieldError("FieldValueInvalid", f"{where}.name", LABEL_MESSAGE, container["name"]))
             if not container.get("image"):
                 errors.append(FieldError("FieldValueRequired", f"{where}.image"))
+    for index, container in enumerate(spec.get("containers") or []):
+        errors += _requests_within_limits(container.get("resources") or {}, f"{path}.containers[{index}]")
     restart = spec.get("restartPolicy")
     if allowed_restart and restart not in allowed_restart:
         supported = ", ".join(f'"{v}"' for v in allowed_restart)
         errors.append(FieldError("FieldValueNotSupported", f"{path}.restartPolicy", f"supported values: {supported}",
                                  restart))
     return errors
+
+
+def _requests_within_limits(resources: dict, path: str) -> list[FieldError]:
+    requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+    return [FieldError("FieldValueInvalid", f"{path}.resources.requests", f"must be less than or equal to {name} "
+                       f"limit of {limits[name]}", value)
+            for name, value in requests.items()
+            if name in limits and parse_quantity(value) > parse_quantity(limits[name])]
 
 
 def _pod(obj: dict, _old: dict | None) -> list[FieldError]:
@@ -187,18 +197,45 @@ def _role(obj: dict, _old: dict | None) -> list[FieldError]:
     return errors
 
 
-def _quota(obj: dict, _old: dict | None) -> list[FieldError]:
-    errors = []
-    for key, value in ((obj.get("spec") or {}).get("hard") or {}).items():
-        try:
-            parse_quantity(value)
-        except ValueError:
-            errors.append(FieldError("FieldValueInvalid", f"spec.hard[{key}]", "quantities must match the regular "
-                                     "expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'", value))
-    return errors
-
-
 _KIND_RULES = {
     "Pod": _pod, "Deployment": _deployment, "Job": _job, "Service": _service, "RoleBinding": _binding,
-    "ClusterRoleBinding": _binding, "Role": _role, "ClusterRole": _role, "ResourceQuota": _quota,
+    "ClusterRoleBinding": _binding, "Role": _role, "ClusterRole": _role,
 }
+
+QUANTITY_MESSAGE = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+
+
+def _pod_specs(kind: str, obj: dict) -> list[dict]:
+    spec = obj.get("spec") or {}
+    if kind == "Pod":
+        return [spec]
+    if kind in ("Deployment", "ReplicaSet", "Job"):
+        return [(spec.get("template") or {}).get("spec") or {}]
+    return []
+
+
+def _quantity_maps(kind: str, obj: dict) -> list[dict]:
+    """Every map of quantities in `obj` (container resources, quota hard limits, limit ranges)."""
+    maps = []
+    for spec in _pod_specs(kind, obj):
+        for container in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+            resources = container.get("resources") or {}
+            maps += [resources.get("requests") or {}, resources.get("limits") or {}]
+    if kind == "ResourceQuota":
+        maps.append((obj.get("spec") or {}).get("hard") or {})
+    if kind == "LimitRange":
+        for limit in (obj.get("spec") or {}).get("limits") or []:
+            maps += [limit.get(key) or {} for key in ("max", "min", "default", "defaultRequest",
+                                                      "maxLimitRequestRatio")]
+    return maps
+
+
+def check_decodable(resource: Resource, obj: dict) -> None:
+    """What fails while decoding the body (before admission): malformed quantities are a 400, not a 422."""
+    for quantities in _quantity_maps(resource.kind, obj):
+        for value in quantities.values():
+            try:
+                parse_quantity(value)
+            except (ValueError, TypeError):
+                raise bad_request(f'{resource.kind} in version "{resource.version}" cannot be handled as a '
+                                  f"{resource.kind}: {QUANTITY_MESSAGE}") from None

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import threading
 
 import pytest
 from kubernetes import client, dynamic
@@ -451,3 +452,38 @@ def test_fault_injection(kube, core):
     finally:
         kube.faults.clear()
     assert core.list_namespace().items
+
+
+def test_malformed_quantities_are_400_and_requests_above_limits_422(admin, team):
+    def pod(resources: dict) -> dict:
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sized"}, "spec": {"containers": [
+            {"name": "c", "image": "busybox:1.36", "resources": resources}]}}
+
+    with pytest.raises(ApiException) as error:
+        raw(admin, "POST", f"/api/v1/namespaces/{team}/pods", pod({"requests": {"cpu": "20 cores"}}))
+    assert error.value.status == 400
+    assert status_of(error.value)["message"] == (
+        "Pod in version \"v1\" cannot be handled as a Pod: quantities must match the regular expression "
+        "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
+    with pytest.raises(ApiException) as error:
+        raw(admin, "POST", f"/api/v1/namespaces/{team}/pods", pod({"requests": {"cpu": "2"}, "limits": {"cpu": "1"}}))
+    cause = status_of(error.value)["details"]["causes"][0]
+    assert error.value.status == 422 and cause["field"] == "spec.containers[0].resources.requests"
+    assert cause["message"] == 'Invalid value: "2": must be less than or equal to cpu limit of 1'
+
+
+def test_concurrent_writes_get_distinct_resource_versions(kube, team):
+    def create_many(worker: int, versions: list):
+        with api_client(kube) as api:
+            core = client.CoreV1Api(api)
+            for index in range(10):
+                created = core.create_namespaced_config_map(team, {"metadata": {"name": f"race-{worker}-{index}"}})
+                versions.append(int(created.metadata.resource_version))
+
+    versions: list[int] = []
+    threads = [threading.Thread(target=create_many, args=(worker, versions)) for worker in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(versions) == 60 and len(set(versions)) == 60
