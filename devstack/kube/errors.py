@@ -50,16 +50,21 @@ def namespace_missing(namespace: str) -> ApiError:
 class FieldError:
     """One entry of a field.ErrorList: reason FieldValueInvalid / FieldValueRequired / FieldValueNotSupported."""
 
-    def __init__(self, reason: str, field: str, detail: str = "", value=None):
+    def __init__(self, reason: str, field: str, detail: str = "", value=None, rendered: str | None = None):
+        """`rendered`: the value as Go's %#v prints it, for values that are not plain scalars."""
         self.reason, self.field, self.detail, self.value = reason, field, detail, value
+        self.rendered = _quote(value) if rendered is None else rendered
 
     @property
     def body(self) -> str:
+        suffix = f": {self.detail}" if self.detail else ""
         if self.reason == "FieldValueRequired":
-            return "Required value" + (f": {self.detail}" if self.detail else "")
+            return "Required value" + suffix
+        if self.reason == "FieldValueForbidden":
+            return "Forbidden" + suffix
         if self.reason == "FieldValueNotSupported":
-            return f"Unsupported value: {_quote(self.value)}" + (f": {self.detail}" if self.detail else "")
-        return f"Invalid value: {_quote(self.value)}" + (f": {self.detail}" if self.detail else "")
+            return f"Unsupported value: {self.rendered}" + suffix
+        return f"Invalid value: {self.rendered}" + suffix
 
 
 def invalid(resource: Resource, name: str, errors: list[FieldError]) -> ApiError:
@@ -68,7 +73,8 @@ def invalid(resource: Resource, name: str, errors: list[FieldError]) -> ApiError
     causes = [{"reason": e.reason, "message": e.body, "field": e.field} for e in errors]
     details = {"name": name, **({"group": resource.group} if resource.group else {}), "kind": resource.kind,
                "causes": causes}
-    return ApiError(422, "Invalid", f'{resource.kind} "{name}" is invalid: {summary}', details)
+    kind = f"{resource.kind}.{resource.group}" if resource.group else resource.kind
+    return ApiError(422, "Invalid", f'{kind} "{name}" is invalid: {summary}', details)
 
 
 def bad_request(message: str) -> ApiError:

@@ -139,7 +139,7 @@ def _selected_template_errors(obj: dict) -> list[FieldError]:
     if not match_label_selector_object(selector, labels):
         shown = "map[string]string{" + ", ".join(f'"{k}":"{v}"' for k, v in sorted(labels.items())) + "}"
         return [FieldError("FieldValueInvalid", "spec.template.metadata.labels",
-                           "`selector` does not match template `labels`", shown)]
+                           "`selector` does not match template `labels`", rendered=shown)]
     return []
 
 
@@ -151,13 +151,35 @@ def _deployment(obj: dict, old: dict | None) -> list[FieldError]:
         errors.append(FieldError("FieldValueInvalid", "spec.replicas", "must be greater than or equal to 0",
                                  spec["replicas"]))
     if old is not None and old.get("spec", {}).get("selector") != spec.get("selector"):
-        errors.append(FieldError("FieldValueInvalid", "spec.selector", "field is immutable", spec.get("selector")))
+        errors.append(FieldError("FieldValueInvalid", "spec.selector", "field is immutable",
+                                 rendered=_go_label_selector(spec.get("selector"))))
     return errors
 
 
-def _job(obj: dict, _old: dict | None) -> list[FieldError]:
+def _go_label_selector(selector: dict | None) -> str:
+    labels = ", ".join(f'"{k}":"{v}"' for k, v in sorted(((selector or {}).get("matchLabels") or {}).items()))
+    return (f"v1.LabelSelector{{MatchLabels:map[string]string{{{labels}}}, "
+            "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}")
+
+
+def _job(obj: dict, old: dict | None) -> list[FieldError]:
     template = (obj.get("spec") or {}).get("template") or {}
-    return _pod_spec_errors(template.get("spec"), "spec.template.spec", ("OnFailure", "Never"))
+    errors = _pod_spec_errors(template.get("spec"), "spec.template.spec", ("OnFailure", "Never"))
+    if old is not None and (old.get("spec") or {}).get("template") != template:
+        errors.append(FieldError("FieldValueInvalid", "spec.template", "field is immutable",
+                                 rendered="core.PodTemplateSpec{...}"))
+    return errors
+
+
+def _immutable_data(obj: dict, old: dict | None) -> list[FieldError]:
+    """ConfigMaps and Secrets marked `immutable: true` keep their data (and the mark) for good."""
+    if old is None or not old.get("immutable"):
+        return []
+    errors = [FieldError("FieldValueForbidden", key, "field is immutable when `immutable` is set")
+              for key in ("data", "binaryData", "stringData") if obj.get(key) != old.get(key) and key in old | obj]
+    if obj.get("immutable") is not True:
+        errors.append(FieldError("FieldValueForbidden", "immutable", "field is immutable when `immutable` is set"))
+    return errors
 
 
 def _service(obj: dict, _old: dict | None) -> list[FieldError]:
@@ -169,8 +191,12 @@ def _service(obj: dict, _old: dict | None) -> list[FieldError]:
             if not isinstance(port.get("port"), int) or not 0 < port["port"] < 65536]
 
 
-def _binding(obj: dict, _old: dict | None) -> list[FieldError]:
+def _binding(obj: dict, old: dict | None) -> list[FieldError]:
     role_ref = obj.get("roleRef") or {}
+    if old is not None and old.get("roleRef") != role_ref:
+        shown = (f'rbac.RoleRef{{APIGroup:"{role_ref.get("apiGroup", "")}", Kind:"{role_ref.get("kind", "")}", '
+                 f'Name:"{role_ref.get("name", "")}"}}')
+        return [FieldError("FieldValueInvalid", "roleRef", "cannot change roleRef", rendered=shown)]
     allowed = ("Role", "ClusterRole") if obj.get("kind") != "ClusterRoleBinding" else ("ClusterRole",)
     errors = []
     if role_ref.get("kind") not in allowed:
@@ -199,7 +225,8 @@ def _role(obj: dict, _old: dict | None) -> list[FieldError]:
 
 _KIND_RULES = {
     "Pod": _pod, "Deployment": _deployment, "Job": _job, "Service": _service, "RoleBinding": _binding,
-    "ClusterRoleBinding": _binding, "Role": _role, "ClusterRole": _role,
+    "ClusterRoleBinding": _binding, "Role": _role, "ClusterRole": _role, "ConfigMap": _immutable_data,
+    "Secret": _immutable_data,
 }
 
 QUANTITY_MESSAGE = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"

@@ -487,3 +487,29 @@ def test_concurrent_writes_get_distinct_resource_versions(kube, team):
     for thread in threads:
         thread.join()
     assert len(versions) == 60 and len(set(versions)) == 60
+
+
+def test_immutable_fields(admin, core, team):
+    rbac = client.RbacAuthorizationV1Api(admin)
+    rbac.create_namespaced_role_binding(team, {
+        "metadata": {"name": "readers"}, "subjects": [{"kind": "User", "name": "bob"}],
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"}})
+    with pytest.raises(ApiException) as error:
+        rbac.patch_namespaced_role_binding("readers", team, {"roleRef": {"name": "edit"}})
+    assert status_of(error.value)["message"] == (
+        'RoleBinding.rbac.authorization.k8s.io "readers" is invalid: roleRef: Invalid value: rbac.RoleRef{APIGroup:'
+        '"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"edit"}: cannot change roleRef')
+    core.create_namespaced_config_map(team, {"metadata": {"name": "frozen"}, "data": {"a": "1"}, "immutable": True})
+    with pytest.raises(ApiException) as error:
+        core.patch_namespaced_config_map("frozen", team, {"data": {"a": "2"}})
+    assert status_of(error.value)["details"]["causes"] == [
+        {"reason": "FieldValueForbidden", "message": "Forbidden: field is immutable when `immutable` is set",
+         "field": "data"}]
+
+
+def test_dry_run_persists_nothing(core, team):
+    answer = core.create_namespaced_config_map(team, {"metadata": {"name": "dry"}}, dry_run="All")
+    assert answer.metadata.name == "dry"
+    with pytest.raises(ApiException) as error:
+        core.read_namespaced_config_map("dry", team)
+    assert error.value.status == 404
