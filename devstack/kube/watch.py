@@ -37,7 +37,12 @@ class Subscription:
         now = self.matches(change.obj)
         before = change.old is not None and self.matches(change.old)
         if change.type == "MODIFIED" and now != before:
-            self.events.put(("ADDED" if now else "DELETED", change.obj))
+            if now:
+                self.events.put(("ADDED", change.obj))
+            else:  # like the watch cache: the last state that matched, at the resourceVersion of the change
+                left = {**change.old, "metadata": {**change.old["metadata"],
+                                                   "resourceVersion": str(change.resource_version)}}
+                self.events.put(("DELETED", left))
         elif now or (change.type == "DELETED" and before):
             self.events.put((change.type, change.obj))
 

@@ -67,10 +67,10 @@ def test_watch_label_selector_reports_objects_leaving_the_selection(core):
     start = core.read_namespaced_config_map("s", "selected").metadata.resource_version
     core.create_namespaced_config_map("selected", {"metadata": {"name": "other"}})
     core.patch_namespaced_config_map("s", "selected", {"metadata": {"labels": {"keep": "no"}}})
-    events = [(e["type"], e["object"].metadata.name) for e in first(1, watch.Watch().stream(
-        core.list_namespaced_config_map, "selected", label_selector="keep=yes", resource_version=start,
-        timeout_seconds=10))]
-    assert events == [("DELETED", "s")]
+    events = [(e["type"], e["object"].metadata.name, e["object"].metadata.labels) for e in first(1, watch.Watch(
+        ).stream(core.list_namespaced_config_map, "selected", label_selector="keep=yes", resource_version=start,
+                 timeout_seconds=10))]
+    assert events == [("DELETED", "s", {"keep": "yes"})]  # the last state that matched
 
 
 def test_watch_with_a_compacted_resource_version_is_410_gone(kube, core):
