@@ -2,7 +2,8 @@
 
 Generated from the generated.proto files of k8s.io/api and k8s.io/apimachinery v0.26.0 (the messages reachable
 from the served kinds). message -> field number -> (JSON field name, type, repeated); a type is a scalar name,
-another message, or ("map", value type). Fields added after v0.26 are unknown here and dropped on decode.
+another message, or ("map", value type). Fields added after v0.26 are unknown here and dropped on decode;
+authentication.v1.SelfSubjectReview (v1 since Kubernetes 1.28) is added by hand.
 """
 
 MESSAGES: dict[str, dict[int, tuple]] = {
@@ -76,6 +77,9 @@ MESSAGES: dict[str, dict[int, tuple]] = {
     'authentication.v1.ExtraValue': {
         1: ('items', 'string', True),
     },
+    'authentication.v1.SelfSubjectReview': {
+        1: ('metadata', 'meta.ObjectMeta', False),
+    },
     'authentication.v1.TokenReview': {
         1: ('metadata', 'meta.ObjectMeta', False),
         2: ('spec', 'authentication.v1.TokenReviewSpec', False),
@@ -104,6 +108,10 @@ MESSAGES: dict[str, dict[int, tuple]] = {
         1: ('path', 'string', False),
         2: ('verb', 'string', False),
     },
+    'authorization.v1.NonResourceRule': {
+        1: ('verbs', 'string', True),
+        2: ('nonResourceURLs', 'string', True),
+    },
     'authorization.v1.ResourceAttributes': {
         1: ('namespace', 'string', False),
         2: ('verb', 'string', False),
@@ -113,6 +121,12 @@ MESSAGES: dict[str, dict[int, tuple]] = {
         6: ('subresource', 'string', False),
         7: ('name', 'string', False),
     },
+    'authorization.v1.ResourceRule': {
+        1: ('verbs', 'string', True),
+        2: ('apiGroups', 'string', True),
+        3: ('resources', 'string', True),
+        4: ('resourceNames', 'string', True),
+    },
     'authorization.v1.SelfSubjectAccessReview': {
         1: ('metadata', 'meta.ObjectMeta', False),
         2: ('spec', 'authorization.v1.SelfSubjectAccessReviewSpec', False),
@@ -121,6 +135,14 @@ MESSAGES: dict[str, dict[int, tuple]] = {
     'authorization.v1.SelfSubjectAccessReviewSpec': {
         1: ('resourceAttributes', 'authorization.v1.ResourceAttributes', False),
         2: ('nonResourceAttributes', 'authorization.v1.NonResourceAttributes', False),
+    },
+    'authorization.v1.SelfSubjectRulesReview': {
+        1: ('metadata', 'meta.ObjectMeta', False),
+        2: ('spec', 'authorization.v1.SelfSubjectRulesReviewSpec', False),
+        3: ('status', 'authorization.v1.SubjectRulesReviewStatus', False),
+    },
+    'authorization.v1.SelfSubjectRulesReviewSpec': {
+        1: ('namespace', 'string', False),
     },
     'authorization.v1.SubjectAccessReview': {
         1: ('metadata', 'meta.ObjectMeta', False),
@@ -140,6 +162,12 @@ MESSAGES: dict[str, dict[int, tuple]] = {
         2: ('reason', 'string', False),
         3: ('evaluationError', 'string', False),
         4: ('denied', 'bool', False),
+    },
+    'authorization.v1.SubjectRulesReviewStatus': {
+        1: ('resourceRules', 'authorization.v1.ResourceRule', True),
+        2: ('nonResourceRules', 'authorization.v1.NonResourceRule', True),
+        3: ('incomplete', 'bool', False),
+        4: ('evaluationError', 'string', False),
     },
     'autoscaling.v1.Scale': {
         1: ('metadata', 'meta.ObjectMeta', False),

@@ -29,8 +29,11 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("apps", "v1", "replicasets", "ReplicaSet", True, ("rs",)),
     Resource("batch", "v1", "jobs", "Job", True),
     Resource("authentication.k8s.io", "v1", "tokenreviews", "TokenReview", False, (), _CREATE_ONLY),
+    Resource("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", False, (), _CREATE_ONLY),
     Resource("authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview", False, (), _CREATE_ONLY),
     Resource("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", False, (),
+             _CREATE_ONLY),
+    Resource("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview", False, (),
              _CREATE_ONLY),
 )
 

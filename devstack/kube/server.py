@@ -42,6 +42,12 @@ def status_body(error: ApiError) -> dict:
     return body
 
 
+def who_am_i(_request: dict, user: UserInfo) -> dict:
+    """SelfSubjectReview (`kubectl auth whoami`): answered by the apiserver itself from the authenticated user."""
+    return {"status": {"userInfo": {"username": user.username, **({"uid": user.uid} if user.uid else {}),
+                                    "groups": list(user.groups)}}}
+
+
 class KubeApiServer:
     def __init__(self, policy: Policy, tls: TlsFiles | None = None, state_file: Path | None = None,
                  port: int = 0):
@@ -264,6 +270,8 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
 
     def _review(self, resource: Resource, user: UserInfo, body: bytes) -> None:
         handler = self.api.policy.reviews.get((resource.group, resource.plural))
+        if handler is None and resource.plural == "selfsubjectreviews":
+            handler = who_am_i
         if self.command != "POST" or handler is None:
             raise ApiError(405 if handler else 404, "MethodNotAllowed" if handler else "NotFound",
                            "the server does not allow this method on the requested resource" if handler

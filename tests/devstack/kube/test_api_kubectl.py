@@ -146,3 +146,9 @@ def test_run_a_pod_and_print_wide_table(kubectl, applied):
     table = kubectl("get", "pods", "-n", "shop", "-l", "role=shell", "-o", "wide").stdout.splitlines()
     assert table[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"]
     assert table[1].split()[:3] == ["shell", "0/1", "Pending"]
+
+
+def test_auth_whoami(kubectl):
+    lines = kubectl("auth", "whoami").stdout.splitlines()
+    assert lines[1].split() == ["Username", "admin"]
+    assert lines[3].split() == ["Groups", "[system:masters", "system:authenticated]"]
