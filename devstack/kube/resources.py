@@ -116,6 +116,9 @@ def resource_list(group: str, version: str) -> dict:
             entries.append({"name": f"{resource.plural}/scale", "singularName": "", "namespaced": True,
                             "group": "autoscaling", "version": "v1", "kind": "Scale",
                             "verbs": ["get", "patch", "update"]})
+        if resource.plural == "pods":
+            entries.append({"name": "pods/log", "singularName": "", "namespaced": True, "kind": "Pod",
+                            "verbs": ["get"]})
         if resource.plural in WITH_STATUS:
             entries.append({"name": f"{resource.plural}/status", "singularName": "",
                             "namespaced": resource.namespaced, "kind": resource.kind,

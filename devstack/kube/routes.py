@@ -71,7 +71,8 @@ def parse_route(method: str, path: str, query: dict[str, str]) -> Route:
     name = rest[1] if len(rest) > 1 else ""
     subresource = rest[2] if len(rest) > 2 else ""
     if subresource and not (subresource == "status" and resource.plural in resources.WITH_STATUS
-                            or subresource == "scale" and resource.plural in WITH_SCALE):
+                            or subresource == "scale" and resource.plural in WITH_SCALE
+                            or subresource == "log" and resource.plural == "pods" and method == "GET"):
         raise _NOT_FOUND
     watching = watching or query.get("watch") in ("true", "1")
     verbs = _SUBRESOURCE_VERBS if subresource else _OBJECT_VERBS if name else _COLLECTION_VERBS

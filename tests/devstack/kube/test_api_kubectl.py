@@ -146,6 +146,7 @@ def test_run_a_pod_and_print_wide_table(kubectl, applied):
     table = kubectl("get", "pods", "-n", "shop", "-l", "role=shell", "-o", "wide").stdout.splitlines()
     assert table[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"]
     assert table[1].split()[:3] == ["shell", "0/1", "Pending"]
+    assert kubectl("logs", "shell", "-n", "shop").stdout == ""  # no kubelet: logs exist and are empty
 
 
 def test_auth_whoami(kubectl):
