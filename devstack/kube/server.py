@@ -7,6 +7,7 @@ Every request: route -> fault injection -> authentication (bearer token) -> auth
 import json
 import logging
 import queue
+import select
 import ssl
 import threading
 import time
@@ -454,6 +455,8 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
                 try:
                     event = subscription.events.get(timeout=min(remaining, 1.0))
                 except queue.Empty:
+                    if self._client_gone():
+                        break
                     continue
                 if event is None:
                     break
@@ -464,6 +467,11 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         finally:
             self.api.store.changes.unsubscribe(subscription)
             self.close_connection = True
+
+    def _client_gone(self) -> bool:
+        """During a watch the client sends nothing, so a readable socket means it hung up."""
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        return bool(readable)
 
     def _start_stream(self) -> None:
         self.send_response(200)
