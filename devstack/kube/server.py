@@ -453,7 +453,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
                 if remaining <= 0:
                     break
                 try:
-                    event = subscription.events.get(timeout=min(remaining, 1.0))
+                    event = subscription.events.get(timeout=min(remaining, 0.25))
                 except queue.Empty:
                     if self._client_gone():
                         break

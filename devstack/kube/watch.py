@@ -54,6 +54,11 @@ class ChangeLog:
         self._subscribers: list[Subscription] = []
         self._lock = threading.Lock()
 
+    @property
+    def watchers(self) -> int:
+        with self._lock:
+            return len(self._subscribers)
+
     def record(self, change: Change) -> None:
         with self._lock:
             self._history.append(change)

@@ -146,3 +146,12 @@ def test_plain_http_without_tls():
     with KubeApiServer(make_test_policy()) as server, api_client(server) as api:
         assert server.url.startswith("http://127.0.0.1:")
         assert "default" in {n.metadata.name for n in client.CoreV1Api(api).list_namespace().items}
+
+
+def test_a_watch_ends_when_its_client_hangs_up(kube, core):
+    wait_until(lambda: kube.store.changes.watchers == 0, "the earlier tests' watches ended")
+    stream = watch.Watch()
+    for _ in stream.stream(core.list_namespace, timeout_seconds=600):
+        assert kube.store.changes.watchers == 1
+        stream.stop()
+    wait_until(lambda: kube.store.changes.watchers == 0, "the server dropped the abandoned watch")
