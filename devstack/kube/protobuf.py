@@ -28,11 +28,18 @@ def decode(data: bytes) -> dict:
     envelope = _fields(data[len(MAGIC):])
     type_meta = {number: value for number, _, value in _fields(envelope.get_one(1, b""))}
     api_version, kind = type_meta.get(1, b"").decode(), type_meta.get(2, b"").decode()
-    group, _, version = api_version.rpartition("/")
-    message = "meta.DeleteOptions" if kind == "DeleteOptions" else f"{_PACKAGES.get(group, '?')}.{version}.{kind}"
+    message = message_name(api_version, kind)
     if message not in MESSAGES:
         raise bad_request(f'no kind "{kind}" is registered for version "{api_version}" in protobuf')
     return {"apiVersion": api_version, "kind": kind, **_message(message, envelope.get_one(2, b""))}
+
+
+def message_name(api_version: str, kind: str) -> str:
+    """The schema's name for a kind: "apps/v1" Deployment -> "apps.v1.Deployment"."""
+    if kind == "DeleteOptions":
+        return "meta.DeleteOptions"
+    group, _, version = api_version.rpartition("/")
+    return f"{_PACKAGES.get(group, '?')}.{version}.{kind}"
 
 
 class _Fields(list):

@@ -23,6 +23,7 @@ from devstack.kube.faults import Faults
 from devstack.kube.routes import Route, parse_route
 from devstack.kube.scale import patched_scale, to_scale, with_replicas
 from devstack.kube.store import RETURNS_DELETED_OBJECT, MemoryStore, load_state
+from devstack.kube.strict import unknown_fields
 from devstack.kube.tables import table_for, wants_table
 from devstack.tls import TlsFiles
 
@@ -170,6 +171,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         split = urlsplit(self.path)
+        self.warnings: list[str] = []
         self.query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         try:
@@ -197,6 +199,8 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache, private")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
+        for warning in self.warnings:
+            self.send_header("Warning", f"299 - {json.dumps(warning)}")
         self.end_headers()
         self.wfile.write(data)
 
@@ -284,6 +288,19 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         response.setdefault("metadata", {})
         self._send(201, response)
 
+    def _check_fields(self, resource: Resource, obj, patch: bool = False) -> None:
+        """fieldValidation: Strict refuses unknown fields (kubectl's default), Warn (the default) warns, Ignore."""
+        mode = self.query.get("fieldValidation") or "Warn"
+        unknown = unknown_fields(resource, obj) if isinstance(obj, dict) and mode != "Ignore" else []
+        if not unknown:
+            return
+        found = ", ".join(f'unknown field "{path}"' for path in unknown)
+        if mode == "Strict":
+            prefix = "" if patch else (f'{resource.kind} in version "{resource.version}" cannot be handled as a '
+                                       f"{resource.kind}: ")
+            raise errors.bad_request(f"{prefix}strict decoding error: {found}")
+        self.warnings += [f'unknown field "{path}"' for path in unknown]
+
     @property
     def _dry_run(self) -> bool:
         return self.query.get("dryRun") == "All"
@@ -337,6 +354,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
 
     def _create(self, route: Route, body: bytes) -> None:
         obj = self._read_body(body, self.headers.get("Content-Type", ""))
+        self._check_fields(route.resource, obj)
         created = self.api.store.create(route.resource, route.namespace, obj, as_controller=False,
                                         manager=self._manager(), dry_run=self._dry_run)
         self._send_object(created, 201)
@@ -351,6 +369,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         if route.subresource == "scale":
             self._rescale(route, obj)
             return
+        self._check_fields(route.resource, obj)
         if route.subresource == "status":
             updated = store.update_status(route.resource, route.namespace, obj)
         else:
@@ -388,6 +407,8 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
             current = store.get(route.resource, route.namespace, route.name)
             self._rescale(route, patched_scale(current, patch_type, document))
             return
+        if patch_type != "json":
+            self._check_fields(route.resource, document, patch=True)
         patched = store.patch(route.resource, route.namespace, route.name, patch_type, document,
                               manager=self._manager(), dry_run=self._dry_run, subresource=route.subresource)
         self._send_object(patched)

@@ -153,3 +153,12 @@ def test_auth_whoami(kubectl):
     lines = kubectl("auth", "whoami").stdout.splitlines()
     assert lines[1].split() == ["Username", "admin"]
     assert lines[3].split() == ["Groups", "[system:masters", "system:authenticated]"]
+
+
+def test_unknown_fields_are_refused_strictly(kubectl, applied):
+    typo = manifest(2, "prod").split("---")[-1].replace("replicas:", "replicass:")
+    result = kubectl("create", "-f", "-", stdin=typo.replace("name: web,", "name: typo,"), check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be handled '
+        'as a Deployment: strict decoding error: unknown field "spec.replicass"')

@@ -8,8 +8,10 @@ from devstack.kube.faults import Faults
 from devstack.kube.patch import json_patch, merge_patch, strategic_merge_patch
 from devstack.kube.protobuf import MAGIC, decode
 from devstack.kube.quantity import parse_quantity
+from devstack.kube.resources import by_path
 from devstack.kube.routes import parse_route
 from devstack.kube.selectors import match_label_selector_object, parse_field_selector, parse_label_selector
+from devstack.kube.strict import unknown_fields
 from devstack.kube.validation import name_errors
 
 
@@ -223,3 +225,12 @@ def test_discovery_documents_are_non_resource_routes():
     assert route.resource is None and route.path == "/apis/apps/v1"
     names = {r["name"] for r in route.document()["resources"]}
     assert {"deployments", "deployments/status", "deployments/scale", "replicasets"} <= names
+
+
+def test_unknown_fields():
+    deployments = by_path("apps", "v1", "deployments")
+    body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "labelz": {}},
+            "spec": {"template": {"spec": {"containers": [{"name": "c", "imagee": "x", "restartPolicy": "Always",
+                                                           "resources": {"limits": {"cpu": "1"}}}]}},
+                     "$setElementOrder/x": []}}
+    assert unknown_fields(deployments, body) == ["metadata.labelz", "spec.template.spec.containers[0].imagee"]
