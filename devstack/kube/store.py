@@ -203,6 +203,9 @@ class MemoryStore:
                 if error.code != 404:
                     raise
                 old = None
+            version = (applied.get("metadata") or {}).get("resourceVersion")
+            if version and (old is None or version != old["metadata"]["resourceVersion"]):
+                raise errors.conflict(resource, name)  # an applied resourceVersion is a precondition
             if old is None:
                 obj = server_side_apply(resource.kind, None, applied, manager, force, resource.api_version)
                 managed = obj["metadata"].pop("managedFields")
@@ -315,6 +318,8 @@ class MemoryStore:
         self._check_body(resource, namespace, obj)
         obj = copy.deepcopy(obj)
         meta = obj.setdefault("metadata", {})
+        if meta.get("resourceVersion"):
+            raise errors.bad_request("resourceVersion should not be set on objects to be created")
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + "".join(secrets.choice(_GENERATE_ALPHABET) for _ in range(5))
         if resource.namespaced:

@@ -513,3 +513,10 @@ def test_dry_run_persists_nothing(core, team):
     with pytest.raises(ApiException) as error:
         core.read_namespaced_config_map("dry", team)
     assert error.value.status == 404
+
+
+def test_create_with_a_resource_version_is_400(core, team):
+    with pytest.raises(ApiException) as error:
+        core.create_namespaced_config_map(team, {"metadata": {"name": "versioned", "resourceVersion": "5"}})
+    assert error.value.status == 400
+    assert status_of(error.value)["message"] == "resourceVersion should not be set on objects to be created"
