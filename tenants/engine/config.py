@@ -1,0 +1,28 @@
+"""The engine's configuration as plain data; `tenants.engine_settings` fills it from Django settings."""
+
+from dataclasses import dataclass, field
+
+from tenants.engine.tiers import DEFAULT_TIERS, Tier
+
+MANAGED_BY = ("app.kubernetes.io/managed-by", "campus")
+LABEL_PREFIX = "campus.example"
+
+
+@dataclass(frozen=True)
+class TenancyConfig:
+    prefixes: dict[str, str] = field(default_factory=lambda: {"personal": "u-", "group": "g-", "project": "p-"})
+    reserved_names: frozenset[str] = frozenset({"default", "campus-system", "ingress-nginx", "monitoring",
+                                                "cert-manager", "local-path-storage"})
+    reserved_prefixes: tuple[str, ...] = ("kube-", "openshift-", "campus-")
+    # GitLab access level -> ClusterRole (Reporter, Developer, Maintainer, Owner); Guest and Minimal get nothing.
+    role_for_level: dict[int, str] = field(default_factory=lambda: {20: "view", 30: "edit", 40: "admin", 50: "admin"})
+    tiers: dict[str, Tier] = field(default_factory=lambda: dict(DEFAULT_TIERS))
+    default_tier: dict[str, str] = field(default_factory=lambda: {"personal": "student", "group": "course",
+                                                                  "project": "student"})
+    pod_security_level: str = "restricted"
+    ingress_namespaces: tuple[str, ...] = ("ingress-nginx",)
+    monitoring_namespaces: tuple[str, ...] = ("monitoring",)
+    include_projects: bool = True
+    # The deletion guard: more namespace deletions than this (count, or share of campus's namespaces) are held.
+    max_namespace_deletions: int = 10
+    max_namespace_deletion_share: float = 0.10
