@@ -62,7 +62,8 @@ class KubeApiServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._save_timer: threading.Timer | None = None
-        self._save_lock = threading.Lock()
+        self._save_lock = threading.Lock()  # guards _save_timer
+        self._write_lock = threading.Lock()  # one writer of the state file at a time
 
     @property
     def url(self) -> str:
@@ -106,8 +107,10 @@ class KubeApiServer:
         self.stop()
 
     def save(self) -> None:
+        # _save_lock is taken under the store's lock (by _changed), so never hold it while reading the store.
         with self._save_lock:
             self._save_timer = None
+        with self._write_lock:
             temporary = self.state_file.with_suffix(".tmp")
             temporary.write_text(json.dumps(self.store.dump()))
             temporary.replace(self.state_file)
