@@ -115,9 +115,32 @@ CAMPUS_LOGIN_LIMITS = {
 }
 
 # --- GitLab ---------------------------------------------------------------------------------------------------------
+CAMPUS_GITLAB_URL = env_str("CAMPUS_GITLAB_URL", "https://gitlab.example.edu")
+CAMPUS_GITLAB_TOKEN = env_str("CAMPUS_GITLAB_TOKEN")
+CAMPUS_GITLAB_TIMEOUT_SECONDS = env_int("CAMPUS_GITLAB_TIMEOUT_SECONDS", 10)
+# Groups strictly below these top-level groups (and their projects, if enabled) become namespaces.
+CAMPUS_GITLAB_ROOTS = env_list("CAMPUS_GITLAB_ROOTS", ["courses", "teams"])
+CAMPUS_GITLAB_PROJECTS_AS_NAMESPACES = env_bool("CAMPUS_GITLAB_PROJECTS_AS_NAMESPACES", True)
 # GitLab sends this in X-Gitlab-Token with every system hook.
 CAMPUS_GITLAB_WEBHOOK_SECRET = env_str("CAMPUS_GITLAB_WEBHOOK_SECRET")
 CAMPUS_EVENT_MAX_ATTEMPTS = env_int("CAMPUS_EVENT_MAX_ATTEMPTS", 8)
+
+# --- Kubernetes and the tenancy engine -------------------------------------------------------------------------------
+CAMPUS_KUBE_API_URL = env_str("CAMPUS_KUBE_API_URL", "https://kubernetes.default.svc")
+CAMPUS_KUBE_TOKEN = env_str("CAMPUS_KUBE_TOKEN")  # empty: the in-cluster service account token
+CAMPUS_KUBE_CA_FILE = env_str("CAMPUS_KUBE_CA_FILE", "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt")
+CAMPUS_KUBE_TIMEOUT_SECONDS = env_int("CAMPUS_KUBE_TIMEOUT_SECONDS", 10)
+CAMPUS_NAMESPACE_PREFIXES = {
+    "personal": env_str("CAMPUS_NAMESPACE_PREFIX_PERSONAL", "u-"),
+    "group": env_str("CAMPUS_NAMESPACE_PREFIX_GROUP", "g-"),
+    "project": env_str("CAMPUS_NAMESPACE_PREFIX_PROJECT", "p-"),
+}
+CAMPUS_RESERVED_NAMESPACES = env_list("CAMPUS_RESERVED_NAMESPACES")  # added to default, kube-*, campus-* ...
+CAMPUS_POD_SECURITY_LEVEL = env_str("CAMPUS_POD_SECURITY_LEVEL", "restricted")
+CAMPUS_INGRESS_NAMESPACES = env_list("CAMPUS_INGRESS_NAMESPACES", ["ingress-nginx"])
+CAMPUS_MONITORING_NAMESPACES = env_list("CAMPUS_MONITORING_NAMESPACES", ["monitoring"])
+CAMPUS_MAX_NAMESPACE_DELETIONS = env_int("CAMPUS_MAX_NAMESPACE_DELETIONS", 10)
+CAMPUS_MAX_NAMESPACE_DELETION_PERCENT = env_int("CAMPUS_MAX_NAMESPACE_DELETION_PERCENT", 10)
 
 # --- kubectl access -----------------------------------------------------------------------------------------------
 CAMPUS_TOKEN_LIFETIME_HOURS = env_int("CAMPUS_TOKEN_LIFETIME_HOURS", 12)

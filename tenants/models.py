@@ -81,3 +81,50 @@ class AccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class GitLabEvent(models.Model):
+    """A system hook delivery, stored before it is answered so that none is lost; processed with retries."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DONE = "done"
+        FAILED = "failed"  # gave up after the last retry; the periodic resync still repairs what it meant
+
+    received_at = models.DateTimeField(auto_now_add=True)
+    event_name = models.CharField(max_length=64)
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_name} #{self.pk} ({self.status})"
+
+
+class HeldPlan(models.Model):
+    """Namespace deletions the deletion guard refused to apply on its own, waiting for an admin."""
+
+    class Status(models.TextChoices):
+        HELD = "held"
+        APPROVED = "approved"
+        DISCARDED = "discarded"
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    trigger = models.CharField(max_length=64)
+    reason = models.TextField()
+    namespaces = models.JSONField()  # names of the namespaces the plan would delete
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.HELD)
+    decided_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"held plan #{self.pk}: delete {len(self.namespaces)} namespaces ({self.status})"

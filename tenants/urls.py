@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tenants import tokenreview, views
+from tenants import tokenreview, views, webhooks
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -12,5 +12,6 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke", views.revoke, name="revoke_token"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("gitlab/hook", webhooks.gitlab_system_hook, name="gitlab_hook"),
     path("kubernetes/tokenreview", tokenreview.token_review, name="tokenreview"),
 ]

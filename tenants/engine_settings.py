@@ -1,0 +1,37 @@
+"""The engine's adapters and configuration, built from Django settings (the only place that reads them)."""
+
+from pathlib import Path
+
+from django.conf import settings
+
+from tenants.engine.config import TenancyConfig
+from tenants.gitlab_source import GitLabSource
+from tenants.kube import KubeCluster
+
+IN_CLUSTER_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
+
+
+def tenancy_config() -> TenancyConfig:
+    defaults = TenancyConfig()
+    return TenancyConfig(
+        prefixes=settings.CAMPUS_NAMESPACE_PREFIXES,
+        reserved_names=defaults.reserved_names | frozenset(settings.CAMPUS_RESERVED_NAMESPACES),
+        pod_security_level=settings.CAMPUS_POD_SECURITY_LEVEL,
+        ingress_namespaces=tuple(settings.CAMPUS_INGRESS_NAMESPACES),
+        monitoring_namespaces=tuple(settings.CAMPUS_MONITORING_NAMESPACES),
+        include_projects=settings.CAMPUS_GITLAB_PROJECTS_AS_NAMESPACES,
+        max_namespace_deletions=settings.CAMPUS_MAX_NAMESPACE_DELETIONS,
+        max_namespace_deletion_share=settings.CAMPUS_MAX_NAMESPACE_DELETION_PERCENT / 100,
+    )
+
+
+def kube_cluster() -> KubeCluster:
+    token = settings.CAMPUS_KUBE_TOKEN or IN_CLUSTER_TOKEN.read_text().strip()
+    return KubeCluster(settings.CAMPUS_KUBE_API_URL, token, ca_file=settings.CAMPUS_KUBE_CA_FILE,
+                       timeout_seconds=settings.CAMPUS_KUBE_TIMEOUT_SECONDS)
+
+
+def gitlab_source() -> GitLabSource:
+    return GitLabSource(settings.CAMPUS_GITLAB_URL, settings.CAMPUS_GITLAB_TOKEN, roots=settings.CAMPUS_GITLAB_ROOTS,
+                        include_projects=settings.CAMPUS_GITLAB_PROJECTS_AS_NAMESPACES,
+                        timeout_seconds=settings.CAMPUS_GITLAB_TIMEOUT_SECONDS)

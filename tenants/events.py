@@ -1,0 +1,94 @@
+"""Processing stored GitLab system hook events: at once after they are stored, and again on failure.
+
+Each event is claimed with `SELECT … FOR UPDATE SKIP LOCKED`, so several workers never process the same
+event; a failure schedules a retry with exponential backoff until `CAMPUS_EVENT_MAX_ATTEMPTS`.
+"""
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tenants.models import GitLabEvent
+
+log = logging.getLogger(__name__)
+EventHandler = Callable[[GitLabEvent], None]
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s … capped at 10 minutes."""
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 600))
+
+
+def process_event(event_id: int, handler: EventHandler, now: datetime | None = None) -> bool:
+    """Run `handler` on one due event; True when it was processed (successfully or not) by this call."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = (GitLabEvent.objects.select_for_update(skip_locked=True)
+                 .filter(pk=event_id, status=GitLabEvent.Status.PENDING)
+                 .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)).first())
+        if event is None:
+            return False
+        event.attempts += 1
+        try:
+            with transaction.atomic():
+                handler(event)
+        except Exception as error:  # one bad event must never stop the others
+            log.warning("GitLab event %s (%s) failed, attempt %s: %s", event.pk, event.event_name,
+                        event.attempts, type(error).__name__)
+            event.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if event.attempts >= settings.CAMPUS_EVENT_MAX_ATTEMPTS:
+                event.status = GitLabEvent.Status.FAILED
+            else:
+                event.next_attempt_at = now + retry_delay(event.attempts)
+        else:
+            event.status, event.processed_at, event.last_error = GitLabEvent.Status.DONE, now, ""
+        event.save()
+    return True
+
+
+def process_due_events(handler: EventHandler, now: datetime | None = None, limit: int = 100) -> int:
+    """Process pending events whose time has come, oldest first (the periodic worker's pass)."""
+    now = now or timezone.now()
+    due = (GitLabEvent.objects.filter(status=GitLabEvent.Status.PENDING)
+           .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+           .order_by("received_at", "pk").values_list("pk", flat=True)[:limit])
+    return sum(process_event(pk, handler, now) for pk in list(due))
+
+
+class ImmediateDispatcher:
+    """Processes a freshly stored event on a background thread right after its transaction commits, so the
+    webhook answers at once; whatever fails here is picked up by `process_due_events` later."""
+
+    def __init__(self, handler: EventHandler, workers: int = 2):
+        self._handler = handler
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gitlab-events")
+
+    def dispatch(self, event_id: int) -> None:
+        transaction.on_commit(lambda: self._pool.submit(self._run, event_id))
+
+    def _run(self, event_id: int) -> None:
+        try:
+            process_event(event_id, self._handler)
+        except Exception:
+            log.exception("could not process GitLab event %s", event_id)
+        finally:
+            close_old_connections()
+
+
+_dispatcher: ImmediateDispatcher | None = None
+
+
+def dispatch_soon(event_id: int) -> None:
+    """Process a just-stored event once its transaction commits, with the tenancy engine's handler."""
+    global _dispatcher
+    if _dispatcher is None:
+        from tenants.sync import handle_event  # the engine imports this module's helpers too
+
+        _dispatcher = ImmediateDispatcher(handle_event)
+    _dispatcher.dispatch(event_id)

@@ -1,0 +1,59 @@
+"""`manage.py sync`: the periodic full resync. `--plan` prints what would change and changes nothing."""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tenants.events import process_due_events
+from tenants.models import HeldPlan
+from tenants.sync import SyncBusy, decide_held_plan, full_sync, handle_event
+
+
+class Command(BaseCommand):
+    help = "Reconcile Kubernetes with GitLab and campus's records (a full resync)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--plan", action="store_true", help="print the plan and change nothing")
+        parser.add_argument("--approve-held", type=int, metavar="ID", help="apply a plan held by the deletion guard")
+        parser.add_argument("--discard-held", type=int, metavar="ID", help="discard a held plan")
+
+    def handle(self, *args, plan=False, approve_held=None, discard_held=None, **options):
+        if approve_held or discard_held:
+            return self._decide(approve_held or discard_held, approve=bool(approve_held))
+        progress = self._progress if sys.stdout.isatty() and not plan else None
+        try:
+            result = full_sync(trigger="resync" if not plan else "plan", dry_run=plan, progress=progress)
+        except SyncBusy as error:
+            raise CommandError(f"{error}; try again when it has finished") from None
+        if progress:
+            self.stdout.write("")
+        for line in result.plan.lines():
+            self.stdout.write(line)
+        if plan:
+            self.stdout.write("(plan only: nothing was changed)")
+            return
+        retried = process_due_events(handle_event)
+        self.stdout.write(f"applied {result.applied}, failed {len(result.failures)}, events retried {retried}")
+        for failure in result.failures:
+            self.stderr.write(f"failed: {failure}")
+        if result.held_plan:
+            self.stdout.write(f"held plan #{result.held_plan.pk}: approve with "
+                              f"`manage.py sync --approve-held {result.held_plan.pk}`")
+        if result.failures:
+            raise CommandError(f"{len(result.failures)} change(s) failed; the next sync retries them")
+
+    def _decide(self, held_id: int, approve: bool) -> None:
+        held = HeldPlan.objects.filter(pk=held_id).first()
+        if held is None:
+            raise CommandError(f"no held plan #{held_id}")
+        try:
+            deleted = decide_held_plan(held, approve=approve, admin=None)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(f"held plan #{held_id} {held.status}; {deleted} namespace(s) deleted")
+
+    def _progress(self, done: int, total: int) -> None:
+        width = 40
+        filled = width * done // max(total, 1)
+        self.stdout.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
+        self.stdout.flush()

@@ -1,0 +1,260 @@
+"""The tenancy engine's reconcile loop: read GitLab and campus's records, render, diff, apply, audit.
+
+    read GitLab ──► tenants (pure) ──► names (pure, stored) ──► desired objects (pure)
+                                                                     │
+    LIST campus-labelled objects per kind ─────────────────────► plan (pure, guarded) ──► apply, audit
+
+A full resync covers everything; a webhook event re-reads only the GitLab entity it names (and, for a group,
+its subtree) and reconciles only those namespaces. One sync runs at a time (a database lock).
+"""
+
+import logging
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tenants.engine.config import MANAGED_BY, TenancyConfig
+from tenants.engine.desired import TENANT_LABEL, Tenant, render
+from tenants.engine.gitlab_tenants import gitlab_entities, members_of
+from tenants.engine.membership import Member
+from tenants.engine.naming import EntityKey, assign_names
+from tenants.engine.plan import Action, Plan, make_plan
+from tenants.engine_settings import gitlab_source, kube_cluster, tenancy_config
+from tenants.gitlab_events import affected_entity
+from tenants.gitlab_source import GitLabRead
+from tenants.kube import KINDS, KubeCluster, KubeError
+from tenants.models import AuditEntry, GitLabEvent, HeldPlan, ManagedNamespace
+
+log = logging.getLogger(__name__)
+SYNC_LOCK_ID = 0x63616D70  # "camp": the advisory lock every sync holds
+FULL_SYNC_EVENTS = {"user_destroy", "user_rename"}  # memberships everywhere may change
+
+
+class SyncBusy(Exception):
+    """Another sync holds the lock."""
+
+
+@dataclass
+class SyncResult:
+    plan: Plan
+    applied: int = 0
+    failures: list[str] = field(default_factory=list)
+    held_plan: HeldPlan | None = None
+
+
+@contextmanager
+def sync_lock():
+    """PostgreSQL advisory lock; other databases (SQLite in development) run one process anyway."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SYNC_LOCK_ID])
+        if not cursor.fetchone()[0]:
+            raise SyncBusy("another sync is running")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [SYNC_LOCK_ID])
+
+
+# --- reading state -------------------------------------------------------------------------------------------------
+
+def _stored_names() -> dict[EntityKey, str]:
+    return {EntityKey(kind, ref): name for kind, ref, name in
+            ManagedNamespace.objects.values_list("kind", "gitlab_id", "name").exclude(kind="personal")} | {
+        EntityKey("personal", owner): name for owner, name in
+        ManagedNamespace.objects.filter(kind="personal").values_list("owner_id", "name")}
+
+
+def _record_names(entities: dict[EntityKey, str], names: dict[EntityKey, str], config: TenancyConfig) -> None:
+    """Store new names and current GitLab paths; a stored name never changes."""
+    existing = {(ns.kind, ns.gitlab_id): ns for ns in ManagedNamespace.objects.exclude(kind="personal")}
+    for key, path in entities.items():
+        record = existing.get((key.kind, key.id))
+        if record is None:
+            ManagedNamespace.objects.create(name=names[key], kind=key.kind, gitlab_id=key.id, gitlab_path=path,
+                                            tier=config.default_tier[key.kind])
+        elif record.gitlab_path != path:
+            record.gitlab_path = path
+            record.save(update_fields=["gitlab_path", "updated_at"])
+
+
+def _gitlab_tenants(read: GitLabRead, names: dict[EntityKey, str], entities: dict[EntityKey, str],
+                    config: TenancyConfig) -> list[Tenant]:
+    """Tier and overrides come from campus's record; an entity not recorded yet (a dry run) gets its defaults."""
+    records = {(ns.kind, ns.gitlab_id): ns for ns in ManagedNamespace.objects.exclude(kind="personal")}
+    tenants = []
+    for key, path in entities.items():
+        record = records.get((key.kind, key.id))
+        tenants.append(Tenant(name=names[key], kind=key.kind, path=path, gitlab_id=key.id,
+                              tier=record.tier if record else config.default_tier[key.kind],
+                              overrides=record.quota_overrides if record else {},
+                              members=members_of(read.members, key)))
+    return tenants
+
+
+def _personal_tenants(owner_ids: set[int] | None = None) -> list[Tenant]:
+    records = ManagedNamespace.objects.filter(kind="personal").select_related("owner")
+    if owner_ids is not None:
+        records = records.filter(owner_id__in=owner_ids)
+    return [Tenant(name=ns.name, kind="personal", tier=ns.tier, path=ns.owner.username, owner=ns.owner.username,
+                   overrides=ns.quota_overrides, members=(Member(ns.owner.username, 50),))
+            for ns in records if ns.owner and ns.owner.is_active]
+
+
+def _observed(kube: KubeCluster, scope: set[str] | None) -> list[dict]:
+    selector = f"{MANAGED_BY[0]}={MANAGED_BY[1]}"
+    if scope is not None:
+        selector += f",{TENANT_LABEL} in ({','.join(sorted(scope))})"
+    return [obj for kind in KINDS for obj in kube.list_labelled(kind, selector)]
+
+
+# --- applying ------------------------------------------------------------------------------------------------------
+
+def _apply(kube: KubeCluster, plan: Plan, trigger: str, progress: Callable[[int, int], None] | None) -> SyncResult:
+    result = SyncResult(plan=plan)
+    for done, action in enumerate(plan.actions, 1):
+        try:
+            _apply_action(kube, action)
+        except KubeError as error:  # one bad object never stops the run
+            result.failures.append(f"{action.describe()}: {error}")
+            AuditEntry.objects.create(trigger=trigger, action="error", kind=action.kind, namespace=action.namespace,
+                                      name=action.name, reason=f"{action.verb} failed: {error}"[:2000])
+        else:
+            result.applied += 1
+            AuditEntry.objects.create(trigger=trigger, action=action.verb, kind=action.kind,
+                                      namespace=action.namespace or action.name, name=action.name,
+                                      reason=action.reason)
+        if progress:
+            progress(done, len(plan.actions))
+    if plan.held:
+        result.held_plan = HeldPlan.objects.create(trigger=trigger, reason=plan.held_reason,
+                                                   namespaces=[a.name for a in plan.held])
+        AuditEntry.objects.create(trigger=trigger, action="held", kind="Namespace",
+                                  reason=f"held plan #{result.held_plan.pk}: {plan.held_reason}")
+    return result
+
+
+def _apply_action(kube: KubeCluster, action: Action) -> None:
+    if action.verb == "delete":
+        kube.delete(action.kind, action.namespace, action.name)
+        if action.kind == "Namespace":
+            ManagedNamespace.objects.filter(name=action.name).delete()
+    else:
+        kube.apply(action.obj)
+
+
+# --- entry points --------------------------------------------------------------------------------------------------
+
+def reconcile(read: GitLabRead, trigger: str, *, scope_entities: dict[EntityKey, str] | None = None,
+              dry_run: bool = False, progress: Callable[[int, int], None] | None = None) -> SyncResult:
+    """Bring Kubernetes in line with `read`. `scope_entities`: a webhook's partial read (None: everything)."""
+    config = tenancy_config()
+    kube = kube_cluster()
+    try:
+        with sync_lock():
+            entities = scope_entities if scope_entities is not None else gitlab_entities(
+                read.groups, read.projects, settings.CAMPUS_GITLAB_ROOTS, config.include_projects)
+            names = assign_names(entities.items(), _stored_names(), config)
+            gone = {ns.name for ns in ManagedNamespace.objects.exclude(kind="personal")
+                    if (ns.kind, ns.gitlab_id) in read.absent}
+            if not dry_run:
+                with transaction.atomic():
+                    _record_names(entities, names, config)
+            tenants = _gitlab_tenants(read, names, entities, config)
+            scope = None
+            if scope_entities is not None:
+                scope = {names[k] for k in entities} | gone
+            else:
+                tenants += _personal_tenants()
+            if scope is not None and not scope:
+                return SyncResult(plan=Plan())
+            desired = [obj for tenant in tenants for obj in render(tenant, config)]
+            plan = make_plan(desired, _observed(kube, scope), complete=read.complete, config=config, scope=scope,
+                             reasons={t.name: f"{t.kind} {t.path}" for t in tenants})
+            if dry_run:
+                return SyncResult(plan=plan)
+            return _apply(kube, plan, trigger, progress)
+    finally:
+        kube.close()
+
+
+def full_sync(trigger: str = "resync", dry_run: bool = False,
+              progress: Callable[[int, int], None] | None = None) -> SyncResult:
+    return reconcile(gitlab_source().read_all(), trigger, dry_run=dry_run, progress=progress)
+
+
+def handle_event(event: GitLabEvent) -> None:
+    """Re-read the entity the event names from GitLab (never trusting the payload) and reconcile it."""
+    if event.event_name in FULL_SYNC_EVENTS:
+        full_sync(trigger=f"webhook:{event.pk}")
+        return
+    if event.event_name == "user_create":
+        return  # a new user has no memberships yet
+    entity = affected_entity(event.payload)
+    source = gitlab_source()
+    read = source.read_group(entity.gitlab_id) if entity.kind == "group" else source.read_project(entity.gitlab_id)
+    if not read.complete:
+        raise RuntimeError(f"GitLab read incomplete: {'; '.join(read.missing)}")  # retried with backoff
+    config = tenancy_config()
+    entities = gitlab_entities(read.groups, read.projects, settings.CAMPUS_GITLAB_ROOTS, config.include_projects)
+    result = reconcile(read, f"webhook:{event.pk}", scope_entities=entities)
+    if result.failures:
+        raise RuntimeError(f"{len(result.failures)} change(s) failed, first: {result.failures[0]}")
+
+
+# --- personal namespaces and held plans ------------------------------------------------------------------------------
+
+def ensure_personal_namespace(user: User) -> ManagedNamespace:
+    """The student's personal namespace record (created on first sign-in); the objects follow on the next sync."""
+    existing = ManagedNamespace.objects.filter(kind="personal", owner=user).first()
+    if existing:
+        return existing
+    config = tenancy_config()
+    key = EntityKey("personal", user.pk)
+    name = assign_names([(key, user.username)], _stored_names(), config)[key]
+    return ManagedNamespace.objects.create(name=name, kind="personal", owner=user, gitlab_path=user.username,
+                                           tier=config.default_tier["personal"])
+
+
+def sync_personal_namespace(user: User, trigger: str) -> SyncResult:
+    """Apply one personal namespace now (first sign-in), without touching anything else."""
+    config = tenancy_config()
+    kube = kube_cluster()
+    try:
+        tenants = _personal_tenants({user.pk})
+        scope = {t.name for t in tenants}
+        desired = [obj for tenant in tenants for obj in render(tenant, config)]
+        plan = make_plan(desired, _observed(kube, scope), complete=True, config=config, scope=scope,
+                         reasons={t.name: f"personal namespace of {t.owner}" for t in tenants})
+        return _apply(kube, plan, trigger, progress=None)
+    finally:
+        kube.close()
+
+
+def decide_held_plan(held: HeldPlan, approve: bool, admin: User | None) -> int:
+    """Approve (delete the namespaces, as far as campus still owns them) or discard a held plan."""
+    if held.status != HeldPlan.Status.HELD:
+        raise ValueError(f"held plan #{held.pk} was already {held.status}")
+    deleted = 0
+    if approve:
+        kube = kube_cluster()
+        try:
+            trigger = f"admin:{admin.username if admin else 'cli'}"
+            plan = Plan(actions=[Action("delete", "Namespace", "", name, f"approved held plan #{held.pk}")
+                                 for name in held.namespaces if ManagedNamespace.objects.filter(name=name).exists()])
+            deleted = _apply(kube, plan, trigger, progress=None).applied
+        finally:
+            kube.close()
+    held.status = HeldPlan.Status.APPROVED if approve else HeldPlan.Status.DISCARDED
+    held.decided_by, held.decided_at = admin, timezone.now()
+    held.save()
+    return deleted
+

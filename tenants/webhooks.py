@@ -1,0 +1,47 @@
+"""GitLab system hook endpoint: authenticate, validate, store durably, answer, then process in the background."""
+
+import hmac
+import json
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from tenants import events
+from tenants.gitlab_events import validation_error
+from tenants.models import GitLabEvent
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 1_000_000
+
+
+def _authentic(request: HttpRequest) -> bool:
+    expected = settings.CAMPUS_GITLAB_WEBHOOK_SECRET
+    given = request.headers.get("X-Gitlab-Token", "")
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+@csrf_exempt
+@require_POST
+def gitlab_system_hook(request: HttpRequest) -> JsonResponse:
+    if not _authentic(request):
+        return JsonResponse({"error": "missing or wrong X-Gitlab-Token"}, status=401)
+    if request.headers.get("X-Gitlab-Event") != "System Hook":
+        return JsonResponse({"error": "only GitLab system hooks (X-Gitlab-Event: System Hook) are accepted"},
+                            status=400)
+    if len(request.body) > MAX_BODY_BYTES:
+        return JsonResponse({"error": "payload too large"}, status=413)
+    try:
+        payload = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"error": "body is not JSON"}, status=400)
+    problem = validation_error(payload)
+    if problem:
+        return JsonResponse({"error": problem}, status=400)
+    with transaction.atomic():
+        event = GitLabEvent.objects.create(event_name=payload["event_name"], payload=payload)
+        events.dispatch_soon(event.pk)
+    return JsonResponse({"id": event.pk, "status": "accepted"}, status=202)
