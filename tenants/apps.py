@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class TenantsConfig(AppConfig):
     name = "tenants"
     verbose_name = "campus tenants"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from tenants.personal import provision_on_sign_in
+
+        user_logged_in.connect(provision_on_sign_in, dispatch_uid="campus-personal-namespace")

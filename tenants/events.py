@@ -6,14 +6,14 @@ event; a failure schedules a retry with exponential backoff until `CAMPUS_EVENT_
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tenants.background import after_commit
 from tenants.models import GitLabEvent
 
 log = logging.getLogger(__name__)
@@ -61,34 +61,8 @@ def process_due_events(handler: EventHandler, now: datetime | None = None, limit
     return sum(process_event(pk, handler, now) for pk in list(due))
 
 
-class ImmediateDispatcher:
-    """Processes a freshly stored event on a background thread right after its transaction commits, so the
-    webhook answers at once; whatever fails here is picked up by `process_due_events` later."""
-
-    def __init__(self, handler: EventHandler, workers: int = 2):
-        self._handler = handler
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gitlab-events")
-
-    def dispatch(self, event_id: int) -> None:
-        transaction.on_commit(lambda: self._pool.submit(self._run, event_id))
-
-    def _run(self, event_id: int) -> None:
-        try:
-            process_event(event_id, self._handler)
-        except Exception:
-            log.exception("could not process GitLab event %s", event_id)
-        finally:
-            close_old_connections()
-
-
-_dispatcher: ImmediateDispatcher | None = None
-
-
 def dispatch_soon(event_id: int) -> None:
     """Process a just-stored event once its transaction commits, with the tenancy engine's handler."""
-    global _dispatcher
-    if _dispatcher is None:
-        from tenants.sync import handle_event  # the engine imports this module's helpers too
+    from tenants.sync import handle_event  # the engine imports this module's helpers too
 
-        _dispatcher = ImmediateDispatcher(handle_event)
-    _dispatcher.dispatch(event_id)
+    after_commit(process_event, event_id, handle_event)

@@ -9,6 +9,7 @@ its subtree) and reconciles only those namespaces. One sync runs at a time (a da
 """
 
 import logging
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from tenants.models import AuditEntry, GitLabEvent, HeldPlan, ManagedNamespace
 
 log = logging.getLogger(__name__)
 SYNC_LOCK_ID = 0x63616D70  # "camp": the advisory lock every sync holds
+EVENT_LOCK_WAIT = 30  # an event waits for a running sync rather than backing off
 FULL_SYNC_EVENTS = {"user_destroy", "user_rename"}  # memberships everywhere may change
 
 
@@ -48,15 +50,20 @@ class SyncResult:
 
 
 @contextmanager
-def sync_lock():
+def sync_lock(wait_seconds: float = 0):
     """PostgreSQL advisory lock; other databases (SQLite in development) run one process anyway."""
     if connection.vendor != "postgresql":
         yield
         return
+    deadline = time.monotonic() + wait_seconds
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SYNC_LOCK_ID])
-        if not cursor.fetchone()[0]:
-            raise SyncBusy("another sync is running")
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [SYNC_LOCK_ID])
+            if cursor.fetchone()[0]:
+                break
+            if time.monotonic() >= deadline:
+                raise SyncBusy("another sync is running")
+            time.sleep(0.05)
     try:
         yield
     finally:
@@ -154,12 +161,13 @@ def _apply_action(kube: KubeCluster, action: Action) -> None:
 # --- entry points --------------------------------------------------------------------------------------------------
 
 def reconcile(read: GitLabRead, trigger: str, *, scope_entities: dict[EntityKey, str] | None = None,
-              dry_run: bool = False, progress: Callable[[int, int], None] | None = None) -> SyncResult:
+              dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
+              lock_wait_seconds: float = 0) -> SyncResult:
     """Bring Kubernetes in line with `read`. `scope_entities`: a webhook's partial read (None: everything)."""
     config = tenancy_config()
     kube = kube_cluster()
     try:
-        with sync_lock():
+        with sync_lock(lock_wait_seconds):
             entities = scope_entities if scope_entities is not None else gitlab_entities(
                 read.groups, read.projects, settings.CAMPUS_GITLAB_ROOTS, config.include_projects)
             names = assign_names(entities.items(), _stored_names(), config)
@@ -205,7 +213,7 @@ def handle_event(event: GitLabEvent) -> None:
         raise RuntimeError(f"GitLab read incomplete: {'; '.join(read.missing)}")  # retried with backoff
     config = tenancy_config()
     entities = gitlab_entities(read.groups, read.projects, settings.CAMPUS_GITLAB_ROOTS, config.include_projects)
-    result = reconcile(read, f"webhook:{event.pk}", scope_entities=entities)
+    result = reconcile(read, f"webhook:{event.pk}", scope_entities=entities, lock_wait_seconds=EVENT_LOCK_WAIT)
     if result.failures:
         raise RuntimeError(f"{len(result.failures)} change(s) failed, first: {result.failures[0]}")
 

@@ -50,8 +50,11 @@ def cluster_tls(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def kube_cluster(cluster_tls):
-    """The Kubernetes stand-in with its default RBAC; campus's admin token is `campus-admin-token`."""
+    """The Kubernetes stand-in with its default RBAC; campus's admin token is `campus-admin-token`, and
+    `<uid>-token` signs in as that student (s0001 … s0004)."""
     from devstack.kube.cluster import Cluster
+    from devstack.kube.contracts import UserInfo
 
-    with Cluster(admin_token="campus-admin-token", tls=cluster_tls) as cluster:
+    students = {f"s000{n}-token": UserInfo(f"s000{n}", groups=("campus:student",)) for n in range(1, 5)}
+    with Cluster(admin_token="campus-admin-token", tls=cluster_tls, static_tokens=students) as cluster:
         yield cluster

@@ -1,0 +1,36 @@
+"""Every student gets a personal namespace at first sign-in; staff do not; the resync keeps it."""
+
+import pytest
+
+from tenants.models import AuditEntry, ManagedNamespace
+from tenants.sync import full_sync
+from tests.engine.conftest import managed_namespaces, subjects
+from tests.engine.test_webhooks import eventually
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_first_student_sign_in_creates_a_personal_namespace(client, engine, ldap_settings):
+    response = client.post("/login/", {"username": "s0005", "password": "s0005-pw"})
+    assert response.status_code == 302
+
+    eventually(lambda: subjects(engine, "u-s0005") == {"admin": ["s0005"]})
+    quota = engine.get("ResourceQuota", "u-s0005", "campus-quota")
+    assert quota["spec"]["hard"]["pods"] == "20"  # the student tier
+    assert AuditEntry.objects.filter(trigger="sign-in", namespace="u-s0005", action="create").exists()
+    assert client.get("/").status_code == 200
+
+
+def test_staff_get_no_personal_namespace(client, engine, ldap_settings):
+    client.post("/login/", {"username": "prof.okafor", "password": "prof.okafor-pw"})
+    assert not ManagedNamespace.objects.filter(kind="personal").exists()
+
+
+def test_resync_keeps_personal_namespaces_next_to_gitlab_ones(client, engine, ldap_settings):
+    client.post("/login/", {"username": "s0006", "password": "s0006-pw"})
+    eventually(lambda: "u-s0006" in managed_namespaces(engine))
+
+    full_sync()
+
+    assert {"u-s0006", "g-courses-cs101"} <= managed_namespaces(engine)
+    assert full_sync().plan.actions == []
