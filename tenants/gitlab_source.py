@@ -22,6 +22,7 @@ class GitLabRead:
     members: dict[tuple[str, int], list[dict]] = field(default_factory=dict)  # (kind, id) -> members/all
     missing: list[str] = field(default_factory=list)  # what could not be read completely
     absent: set[tuple[str, int]] = field(default_factory=set)  # entities GitLab says do not exist (404)
+    requests: int = 0  # HTTP requests this read made
 
     @property
     def complete(self) -> bool:
@@ -45,8 +46,18 @@ class GitLabSource:
     def __init__(self, url: str, token: str, roots: list[str], include_projects: bool = True,
                  timeout_seconds: float = 10):
         self._gl = gitlab.Gitlab(url, private_token=token, timeout=timeout_seconds, per_page=PER_PAGE)
+        self._requests = 0
+        self._gl.session.hooks["response"].append(self._count)
         self.roots = roots
         self.include_projects = include_projects
+
+    def _count(self, response, *args, **kwargs):
+        self._requests += 1
+        return response
+
+    def _finish(self, read: GitLabRead, started_at: int) -> GitLabRead:
+        read.requests = self._requests - started_at
+        return read
 
     def _all(self, manager, what: str, read: GitLabRead, **params) -> list:
         """Every page of a list; a short or failed answer is recorded as missing."""
@@ -78,7 +89,7 @@ class GitLabSource:
 
     def read_all(self) -> GitLabRead:
         """Everything under the configured root groups (the roots themselves are containers, not tenants)."""
-        read = GitLabRead()
+        read, started_at = GitLabRead(), self._requests
         for root in self.roots:
             try:
                 root_id = self._gl.groups.get(root).id
@@ -86,28 +97,28 @@ class GitLabSource:
                 read.missing.append(f"root group {root}: {type(error).__name__}")
                 continue
             self._add_subtree(read, root_id, include_group=False)
-        return read
+        return self._finish(read, started_at)
 
     def read_group(self, group_id: int) -> GitLabRead:
         """One group with its descendants and their projects: what a group or member event can change."""
-        read = GitLabRead()
+        read, started_at = GitLabRead(), self._requests
         try:
             self._add_subtree(read, group_id, include_group=True)
         except gitlab.GitlabGetError as error:
             if error.response_code != 404:
                 raise
             read.absent.add(("group", group_id))
-        return read
+        return self._finish(read, started_at)
 
     def read_project(self, project_id: int) -> GitLabRead:
-        read = GitLabRead()
+        read, started_at = GitLabRead(), self._requests
         try:
             project = self._gl.projects.get(project_id)
         except gitlab.GitlabGetError as error:
             if error.response_code != 404:
                 raise
             read.absent.add(("project", project_id))
-            return read
+            return self._finish(read, started_at)
         read.projects[project.id] = _project(project)
         self._add_members(read, "project", project.id)
-        return read
+        return self._finish(read, started_at)

@@ -47,6 +47,7 @@ class SyncResult:
     applied: int = 0
     failures: list[str] = field(default_factory=list)
     held_plan: HeldPlan | None = None
+    kube_calls: dict[str, int] = field(default_factory=dict)  # Kubernetes requests by verb
 
 
 @contextmanager
@@ -183,13 +184,13 @@ def reconcile(read: GitLabRead, trigger: str, *, scope_entities: dict[EntityKey,
             else:
                 tenants += _personal_tenants()
             if scope is not None and not scope:
-                return SyncResult(plan=Plan())
+                return SyncResult(plan=Plan())  # nothing campus manages is affected
             desired = [obj for tenant in tenants for obj in render(tenant, config)]
             plan = make_plan(desired, _observed(kube, scope), complete=read.complete, config=config, scope=scope,
                              reasons={t.name: f"{t.kind} {t.path}" for t in tenants})
-            if dry_run:
-                return SyncResult(plan=plan)
-            return _apply(kube, plan, trigger, progress)
+            result = SyncResult(plan=plan) if dry_run else _apply(kube, plan, trigger, progress)
+            result.kube_calls = dict(kube.calls)
+            return result
     finally:
         kube.close()
 
