@@ -6,6 +6,8 @@ but never delete on the strength of a partial answer.
 """
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import gitlab
@@ -13,6 +15,7 @@ import requests
 
 log = logging.getLogger(__name__)
 PER_PAGE = 100
+MEMBER_READS_IN_FLIGHT = 8  # members/all is one request per entity; sequential reads dominate a resync
 
 
 @dataclass
@@ -47,12 +50,14 @@ class GitLabSource:
                  timeout_seconds: float = 10):
         self._gl = gitlab.Gitlab(url, private_token=token, timeout=timeout_seconds, per_page=PER_PAGE)
         self._requests = 0
+        self._requests_lock = threading.Lock()
         self._gl.session.hooks["response"].append(self._count)
         self.roots = roots
         self.include_projects = include_projects
 
     def _count(self, response, *args, **kwargs):
-        self._requests += 1
+        with self._requests_lock:
+            self._requests += 1
         return response
 
     def _finish(self, read: GitLabRead, started_at: int) -> GitLabRead:
@@ -71,21 +76,25 @@ class GitLabSource:
             read.missing.append(f"{what}: {len(items)} of {listing.total} items")
         return items
 
-    def _add_members(self, read: GitLabRead, kind: str, entity_id: int) -> None:
-        manager = (self._gl.groups if kind == "group" else self._gl.projects).get(entity_id, lazy=True).members_all
-        read.members[(kind, entity_id)] = [_member(m) for m in self._all(manager, f"{kind} {entity_id} members", read)]
+    def _add_members(self, read: GitLabRead, entities: list[tuple[str, int]]) -> None:
+        def members(entity: tuple[str, int]) -> list[dict]:
+            kind, entity_id = entity
+            manager = (self._gl.groups if kind == "group" else self._gl.projects).get(entity_id, lazy=True).members_all
+            return [_member(m) for m in self._all(manager, f"{kind} {entity_id} members", read)]
+
+        with ThreadPoolExecutor(MEMBER_READS_IN_FLIGHT, thread_name_prefix="gitlab-members") as pool:
+            read.members.update(zip(entities, pool.map(members, entities), strict=True))
 
     def _add_subtree(self, read: GitLabRead, group_id: int, include_group: bool) -> None:
         top = [self._gl.groups.get(group_id)] if include_group else []  # a missing group raises 404 here
         group = self._gl.groups.get(group_id, lazy=True)
-        groups = [*top, *self._all(group.descendant_groups, f"group {group_id} descendants", read)]
-        for g in groups:
+        for g in [*top, *self._all(group.descendant_groups, f"group {group_id} descendants", read)]:
             read.groups[g.id] = _group(g)
-            self._add_members(read, "group", g.id)
         if self.include_projects:
             for p in self._all(group.projects, f"group {group_id} projects", read, include_subgroups=True):
                 read.projects[p.id] = _project(p)
-                self._add_members(read, "project", p.id)
+        entities = [("group", g) for g in read.groups] + [("project", p) for p in read.projects]
+        self._add_members(read, [entity for entity in entities if entity not in read.members])
 
     def read_all(self) -> GitLabRead:
         """Everything under the configured root groups (the roots themselves are containers, not tenants)."""
@@ -120,5 +129,5 @@ class GitLabSource:
             read.absent.add(("project", project_id))
             return self._finish(read, started_at)
         read.projects[project.id] = _project(project)
-        self._add_members(read, "project", project.id)
+        self._add_members(read, [("project", project.id)])
         return self._finish(read, started_at)
