@@ -134,6 +134,7 @@ CAMPUS_NAMESPACE_PREFIXES = {
     "personal": env_str("CAMPUS_NAMESPACE_PREFIX_PERSONAL", "u-"),
     "group": env_str("CAMPUS_NAMESPACE_PREFIX_GROUP", "g-"),
     "project": env_str("CAMPUS_NAMESPACE_PREFIX_PROJECT", "p-"),
+    "requested": env_str("CAMPUS_NAMESPACE_PREFIX_REQUESTED", "r-"),
 }
 CAMPUS_RESERVED_NAMESPACES = env_list("CAMPUS_RESERVED_NAMESPACES")  # added to default, kube-*, campus-* ...
 CAMPUS_POD_SECURITY_LEVEL = env_str("CAMPUS_POD_SECURITY_LEVEL", "restricted")

@@ -19,9 +19,18 @@ class ManagedNamespace(models.Model):
     update the path, never the name, so workloads survive them."""
 
     class Kind(models.TextChoices):
-        PERSONAL = "personal"
-        GROUP = "group"
-        PROJECT = "project"
+        PERSONAL = "personal"  # a student's own, created at first sign-in
+        GROUP = "group"  # a GitLab group or subgroup
+        PROJECT = "project"  # a GitLab project
+        REQUESTED = "requested"  # a project namespace requested in the portal, owned by its requester
+
+    class Stage(models.TextChoices):
+        ACTIVE = "active"
+        WARNED = "warned"
+        SUSPENDED = "suspended"
+        ARCHIVED = "archived"
+
+    OWNED_KINDS = (Kind.PERSONAL, Kind.REQUESTED)  # sourced from campus's records, not from GitLab
 
     name = models.CharField(max_length=63, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -33,6 +42,15 @@ class ManagedNamespace(models.Model):
     quota_overrides = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Lifecycle (expiry and reclamation).
+    expires_on = models.DateField(null=True, blank=True, db_index=True)
+    expiry_override = models.DateField(null=True, blank=True)  # set by an admin; wins over every rule
+    requested_end = models.DateField(null=True, blank=True)  # a requested namespace's end, from its request
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.ACTIVE, db_index=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    extensions_used = models.PositiveSmallIntegerField(default=0)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    suspended_state = models.JSONField(default=dict, blank=True)  # what suspension changed, to restore it
 
     class Meta:
         constraints = [
@@ -128,3 +146,43 @@ class HeldPlan(models.Model):
 
     def __str__(self) -> str:
         return f"held plan #{self.pk}: delete {len(self.namespaces)} namespaces ({self.status})"
+
+
+class NamespaceRequest(models.Model):
+    """A student's request for a project namespace or for more quota; decided by policy or by an admin."""
+
+    class Kind(models.TextChoices):
+        NAMESPACE = "namespace"
+        QUOTA = "quota"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        DENIED = "denied"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    requester = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="namespace_requests")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # A namespace request: the wanted name, why, for which course, until when.
+    name = models.CharField(max_length=63, blank=True)
+    purpose = models.TextField(blank=True)
+    course = models.CharField(max_length=200, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    # A quota request: a tier and/or single values ({"requests.cpu": "4"}), with a justification.
+    tier = models.CharField(max_length=32, blank=True)
+    quota_values = models.JSONField(default=dict, blank=True)
+    justification = models.TextField(blank=True)
+    # The namespace a quota request is for, or the one an approved namespace request created.
+    namespace = models.ForeignKey(ManagedNamespace, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="requests")
+    decided_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    auto_approved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} request #{self.pk} by {self.requester} ({self.status})"

@@ -4,7 +4,7 @@ from django.contrib.auth.models import User
 
 from tenants.background import after_commit
 from tenants.models import ManagedNamespace
-from tenants.sync import ensure_personal_namespace, sync_personal_namespace
+from tenants.sync import ensure_personal_namespace, sync_owned_namespaces
 
 
 def provision_on_sign_in(sender, request, user: User, **kwargs) -> None:
@@ -13,9 +13,5 @@ def provision_on_sign_in(sender, request, user: User, **kwargs) -> None:
         return
     if ManagedNamespace.objects.filter(kind="personal", owner=user).exists():
         return  # the periodic resync keeps it in shape
-    ensure_personal_namespace(user)
-    after_commit(_apply, user.pk)
-
-
-def _apply(user_id: int) -> None:
-    sync_personal_namespace(User.objects.get(pk=user_id), trigger="sign-in")
+    namespace = ensure_personal_namespace(user)
+    after_commit(sync_owned_namespaces, {namespace.name}, "sign-in")

@@ -74,16 +74,27 @@ def sync_lock(wait_seconds: float = 0):
 
 # --- reading state -------------------------------------------------------------------------------------------------
 
+def _entity_key(pk: int, kind: str, gitlab_id: int | None, owner_id: int | None) -> EntityKey:
+    """How naming knows a stored namespace: by GitLab id, by owner (personal), or by campus's record."""
+    if gitlab_id is not None:
+        return EntityKey(kind, gitlab_id)
+    if kind == ManagedNamespace.Kind.PERSONAL and owner_id is not None:
+        return EntityKey(kind, owner_id)
+    return EntityKey(f"{kind}-record", pk)
+
+
 def _stored_names() -> dict[EntityKey, str]:
-    return {EntityKey(kind, ref): name for kind, ref, name in
-            ManagedNamespace.objects.values_list("kind", "gitlab_id", "name").exclude(kind="personal")} | {
-        EntityKey("personal", owner): name for owner, name in
-        ManagedNamespace.objects.filter(kind="personal").values_list("owner_id", "name")}
+    return {_entity_key(pk, kind, gitlab_id, owner_id): name for pk, kind, gitlab_id, owner_id, name in
+            ManagedNamespace.objects.values_list("pk", "kind", "gitlab_id", "owner_id", "name")}
+
+
+def _gitlab_records() -> dict[tuple[str, int], ManagedNamespace]:
+    return {(ns.kind, ns.gitlab_id): ns for ns in ManagedNamespace.objects.filter(gitlab_id__isnull=False)}
 
 
 def _record_names(entities: dict[EntityKey, str], names: dict[EntityKey, str], config: TenancyConfig) -> None:
     """Store new names and current GitLab paths; a stored name never changes."""
-    existing = {(ns.kind, ns.gitlab_id): ns for ns in ManagedNamespace.objects.exclude(kind="personal")}
+    existing = _gitlab_records()
     for key, path in entities.items():
         record = existing.get((key.kind, key.id))
         if record is None:
@@ -97,7 +108,7 @@ def _record_names(entities: dict[EntityKey, str], names: dict[EntityKey, str], c
 def _gitlab_tenants(read: GitLabRead, names: dict[EntityKey, str], entities: dict[EntityKey, str],
                     config: TenancyConfig) -> list[Tenant]:
     """Tier and overrides come from campus's record; an entity not recorded yet (a dry run) gets its defaults."""
-    records = {(ns.kind, ns.gitlab_id): ns for ns in ManagedNamespace.objects.exclude(kind="personal")}
+    records = _gitlab_records()
     tenants = []
     for key, path in entities.items():
         record = records.get((key.kind, key.id))
@@ -108,13 +119,19 @@ def _gitlab_tenants(read: GitLabRead, names: dict[EntityKey, str], entities: dic
     return tenants
 
 
-def _personal_tenants(owner_ids: set[int] | None = None) -> list[Tenant]:
-    records = ManagedNamespace.objects.filter(kind="personal").select_related("owner")
-    if owner_ids is not None:
-        records = records.filter(owner_id__in=owner_ids)
-    return [Tenant(name=ns.name, kind="personal", tier=ns.tier, path=ns.owner.username, owner=ns.owner.username,
-                   overrides=ns.quota_overrides, members=(Member(ns.owner.username, 50),))
-            for ns in records if ns.owner and ns.owner.is_active]
+def _owned_tenants(names: set[str] | None = None) -> list[Tenant]:
+    """Personal and requested namespaces: campus's records are their source, and their owner administers them.
+    A departed owner loses access but the namespace stays: only the expiry lifecycle reclaims it."""
+    records = ManagedNamespace.objects.filter(kind__in=ManagedNamespace.OWNED_KINDS).select_related("owner")
+    if names is not None:
+        records = records.filter(name__in=names)
+    tenants = []
+    for ns in records:
+        owner = ns.owner.username if ns.owner else ""
+        tenants.append(Tenant(name=ns.name, kind=ns.kind, tier=ns.tier, owner=owner, overrides=ns.quota_overrides,
+                              path=owner if ns.kind == ManagedNamespace.Kind.PERSONAL else ns.name,
+                              members=(Member(owner, 50),) if ns.owner and ns.owner.is_active else ()))
+    return tenants
 
 
 def _observed(kube: KubeCluster, scope: set[str] | None) -> list[dict]:
@@ -172,8 +189,7 @@ def reconcile(read: GitLabRead, trigger: str, *, scope_entities: dict[EntityKey,
             entities = scope_entities if scope_entities is not None else gitlab_entities(
                 read.groups, read.projects, settings.CAMPUS_GITLAB_ROOTS, config.include_projects)
             names = assign_names(entities.items(), _stored_names(), config)
-            gone = {ns.name for ns in ManagedNamespace.objects.exclude(kind="personal")
-                    if (ns.kind, ns.gitlab_id) in read.absent}
+            gone = {ns.name for key, ns in _gitlab_records().items() if key in read.absent}
             if not dry_run:
                 with transaction.atomic():
                     _record_names(entities, names, config)
@@ -182,7 +198,7 @@ def reconcile(read: GitLabRead, trigger: str, *, scope_entities: dict[EntityKey,
             if scope_entities is not None:
                 scope = {names[k] for k in entities} | gone
             else:
-                tenants += _personal_tenants()
+                tenants += _owned_tenants()
             if scope is not None and not scope:
                 return SyncResult(plan=Plan())  # nothing campus manages is affected
             desired = [obj for tenant in tenants for obj in render(tenant, config)]
@@ -233,16 +249,16 @@ def ensure_personal_namespace(user: User) -> ManagedNamespace:
                                            tier=config.default_tier["personal"])
 
 
-def sync_personal_namespace(user: User, trigger: str) -> SyncResult:
-    """Apply one personal namespace now (first sign-in), without touching anything else."""
+def sync_owned_namespaces(names: set[str], trigger: str) -> SyncResult:
+    """Apply personal or requested namespaces now (first sign-in, an approved request), touching nothing else."""
     config = tenancy_config()
     kube = kube_cluster()
     try:
-        tenants = _personal_tenants({user.pk})
+        tenants = _owned_tenants(names)
         scope = {t.name for t in tenants}
         desired = [obj for tenant in tenants for obj in render(tenant, config)]
         plan = make_plan(desired, _observed(kube, scope), complete=True, config=config, scope=scope,
-                         reasons={t.name: f"personal namespace of {t.owner}" for t in tenants})
+                         reasons={t.name: f"{t.kind} namespace of {t.owner}" for t in tenants})
         return _apply(kube, plan, trigger, progress=None)
     finally:
         kube.close()

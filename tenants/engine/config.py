@@ -10,7 +10,8 @@ LABEL_PREFIX = "campus.example"
 
 @dataclass(frozen=True)
 class TenancyConfig:
-    prefixes: dict[str, str] = field(default_factory=lambda: {"personal": "u-", "group": "g-", "project": "p-"})
+    prefixes: dict[str, str] = field(default_factory=lambda: {"personal": "u-", "group": "g-", "project": "p-",
+                                                                      "requested": "r-"})
     reserved_names: frozenset[str] = frozenset({"default", "campus-system", "ingress-nginx", "monitoring",
                                                 "cert-manager", "local-path-storage"})
     reserved_prefixes: tuple[str, ...] = ("kube-", "openshift-", "campus-")
@@ -18,7 +19,7 @@ class TenancyConfig:
     role_for_level: dict[int, str] = field(default_factory=lambda: {20: "view", 30: "edit", 40: "admin", 50: "admin"})
     tiers: dict[str, Tier] = field(default_factory=lambda: dict(DEFAULT_TIERS))
     default_tier: dict[str, str] = field(default_factory=lambda: {"personal": "student", "group": "course",
-                                                                  "project": "student"})
+                                                                  "project": "student", "requested": "student"})
     pod_security_level: str = "restricted"
     ingress_namespaces: tuple[str, ...] = ("ingress-nginx",)
     monitoring_namespaces: tuple[str, ...] = ("monitoring",)

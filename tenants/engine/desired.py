@@ -16,9 +16,9 @@ RBAC = "rbac.authorization.k8s.io"
 @dataclass(frozen=True)
 class Tenant:
     name: str
-    kind: str  # personal, group, project
+    kind: str  # personal, requested, group, project
     tier: str
-    path: str = ""  # GitLab full path, or the owner's username for a personal namespace
+    path: str = ""  # GitLab full path; the owner's username (personal) or the requested name
     gitlab_id: int | None = None
     owner: str = ""
     overrides: dict[str, str] = field(default_factory=dict)

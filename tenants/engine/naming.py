@@ -20,7 +20,7 @@ _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 @dataclass(frozen=True, order=True)
 class EntityKey:
-    kind: str  # "personal" (id = campus user id), "group" or "project" (id = GitLab id)
+    kind: str  # "personal" (id = campus user id), "requested" (id = campus record id), "group" or "project" (GitLab id)
     id: int
 
 

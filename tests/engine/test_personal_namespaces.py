@@ -3,7 +3,7 @@
 import pytest
 
 from tenants.models import AuditEntry, ManagedNamespace
-from tenants.sync import full_sync
+from tenants.sync import full_sync, sync_owned_namespaces
 from tests.engine.conftest import managed_namespaces, subjects
 from tests.engine.test_webhooks import eventually
 
@@ -34,3 +34,28 @@ def test_resync_keeps_personal_namespaces_next_to_gitlab_ones(client, engine, ld
 
     assert {"u-s0006", "g-courses-cs101"} <= managed_namespaces(engine)
     assert full_sync().plan.actions == []
+
+
+def test_a_requested_namespace_is_applied_and_kept_by_the_resync(engine, django_user_model):
+    owner = django_user_model.objects.create(username="s0007")
+    requested = ManagedNamespace.objects.create(name="r-thesis", kind="requested", owner=owner, tier="research")
+
+    assert sync_owned_namespaces({requested.name}, "request:1").applied > 0
+    full_sync()
+
+    assert subjects(engine, "r-thesis") == {"admin": ["s0007"]}
+    assert engine.get("Namespace", "", "r-thesis")["metadata"]["labels"]["campus.example/kind"] == "requested"
+    assert full_sync().plan.actions == []
+
+
+def test_a_departed_owner_loses_access_but_the_namespace_stays(engine, django_user_model):
+    owner = django_user_model.objects.create(username="s0008")
+    ManagedNamespace.objects.create(name="r-old-project", kind="requested", owner=owner, tier="student")
+    sync_owned_namespaces({"r-old-project"}, "request:2")
+
+    owner.is_active = False
+    owner.save()
+    sync_owned_namespaces({"r-old-project"}, "resync")
+
+    assert "r-old-project" in managed_namespaces(engine)
+    assert subjects(engine, "r-old-project") == {}
