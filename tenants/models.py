@@ -186,3 +186,32 @@ class NamespaceRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} request #{self.pk} by {self.requester} ({self.status})"
+
+
+class Membership(models.Model):
+    """Who may use a namespace and with which ClusterRole, as campus last applied it: the portal's source for
+    "my namespaces". Usernames, not users: GitLab members may not have signed in to campus yet."""
+
+    namespace = models.ForeignKey(ManagedNamespace, on_delete=models.CASCADE, related_name="memberships")
+    username = models.CharField(max_length=150, db_index=True)
+    role = models.CharField(max_length=32)  # view, edit, admin
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["namespace", "username"], name="one_role_per_member")]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.role} in {self.namespace}"
+
+
+class NamespaceUsage(models.Model):
+    """What a namespace uses, from its ResourceQuota status and pods, as of the last usage collection."""
+
+    namespace = models.OneToOneField(ManagedNamespace, on_delete=models.CASCADE, related_name="usage")
+    collected_at = models.DateTimeField()
+    hard = models.JSONField(default=dict)  # ResourceQuota status.hard
+    used = models.JSONField(default=dict)  # ResourceQuota status.used
+    pods_running = models.PositiveIntegerField(default=0)
+    images = models.JSONField(default=list)  # [{"image", "pod", "container"}] of running pods
+
+    def __str__(self) -> str:
+        return f"usage of {self.namespace} at {self.collected_at:%Y-%m-%d %H:%M}"

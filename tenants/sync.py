@@ -22,14 +22,14 @@ from django.utils import timezone
 from tenants.engine.config import MANAGED_BY, TenancyConfig
 from tenants.engine.desired import TENANT_LABEL, Tenant, render
 from tenants.engine.gitlab_tenants import gitlab_entities, members_of
-from tenants.engine.membership import Member
+from tenants.engine.membership import Member, role_subjects
 from tenants.engine.naming import EntityKey, assign_names
 from tenants.engine.plan import Action, Plan, make_plan
 from tenants.engine_settings import gitlab_source, kube_cluster, tenancy_config
 from tenants.gitlab_events import affected_entity
 from tenants.gitlab_source import GitLabRead
 from tenants.kube import KINDS, KubeCluster, KubeError
-from tenants.models import AuditEntry, GitLabEvent, HeldPlan, ManagedNamespace
+from tenants.models import AuditEntry, GitLabEvent, HeldPlan, ManagedNamespace, Membership
 
 log = logging.getLogger(__name__)
 SYNC_LOCK_ID = 0x63616D70  # "camp": the advisory lock every sync holds
@@ -143,6 +143,20 @@ def _observed(kube: KubeCluster, scope: set[str] | None) -> list[dict]:
 
 # --- applying ------------------------------------------------------------------------------------------------------
 
+def _record_memberships(tenants: list[Tenant], config: TenancyConfig) -> None:
+    """Store who holds which role in each rendered tenant, changing only the rows that differ."""
+    ids = dict(ManagedNamespace.objects.filter(name__in=[t.name for t in tenants]).values_list("name", "pk"))
+    wanted = {(ids[t.name], username, role) for t in tenants if t.name in ids
+              for role, usernames in role_subjects(t.members, config.role_for_level).items() for username in usernames}
+    stored = {(ns, username, role): pk for pk, ns, username, role in
+              Membership.objects.filter(namespace_id__in=ids.values())
+              .values_list("pk", "namespace_id", "username", "role")}
+    with transaction.atomic():
+        Membership.objects.filter(pk__in=[pk for row, pk in stored.items() if row not in wanted]).delete()
+        Membership.objects.bulk_create([Membership(namespace_id=ns, username=username, role=role)
+                                        for ns, username, role in wanted - stored.keys()])
+
+
 def _apply(kube: KubeCluster, plan: Plan, trigger: str, progress: Callable[[int, int], None] | None) -> SyncResult:
     result = SyncResult(plan=plan)
     for done, action in enumerate(plan.actions, 1):
@@ -204,7 +218,10 @@ def reconcile(read: GitLabRead, trigger: str, *, scope_entities: dict[EntityKey,
             desired = [obj for tenant in tenants for obj in render(tenant, config)]
             plan = make_plan(desired, _observed(kube, scope), complete=read.complete, config=config, scope=scope,
                              reasons={t.name: f"{t.kind} {t.path}" for t in tenants})
-            result = SyncResult(plan=plan) if dry_run else _apply(kube, plan, trigger, progress)
+            if dry_run:
+                return SyncResult(plan=plan, kube_calls=dict(kube.calls))
+            result = _apply(kube, plan, trigger, progress)
+            _record_memberships(tenants, config)
             result.kube_calls = dict(kube.calls)
             return result
     finally:
@@ -259,7 +276,9 @@ def sync_owned_namespaces(names: set[str], trigger: str) -> SyncResult:
         desired = [obj for tenant in tenants for obj in render(tenant, config)]
         plan = make_plan(desired, _observed(kube, scope), complete=True, config=config, scope=scope,
                          reasons={t.name: f"{t.kind} namespace of {t.owner}" for t in tenants})
-        return _apply(kube, plan, trigger, progress=None)
+        result = _apply(kube, plan, trigger, progress=None)
+        _record_memberships(tenants, config)
+        return result
     finally:
         kube.close()
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from tenants.models import AuditEntry, HeldPlan, ManagedNamespace
+from tenants.models import AuditEntry, HeldPlan, ManagedNamespace, Membership
 from tenants.sync import full_sync
 from tests.engine.conftest import managed_namespaces, subjects, wait_until_gone
 
@@ -140,3 +140,16 @@ def test_converges_despite_kubernetes_faults_without_duplicates(engine, kube_clu
     assert full_sync().plan.actions == []
     assert managed_namespaces(engine) == {COURSE, TEAM, ROBOT}
     assert sorted(subjects(engine, TEAM)) == ["admin", "edit"]
+
+
+def test_memberships_are_recorded_for_the_portal_and_follow_gitlab(engine, gitlab):
+    full_sync()
+    team = ManagedNamespace.objects.get(name=TEAM)
+    assert set(team.memberships.values_list("username", "role")) == {
+        ("prof.lang", "admin"), ("s0001", "edit"), ("s0002", "edit")}
+
+    gitlab.remove_member("courses/cs101/team-1", "s0002")
+    full_sync()
+
+    assert set(team.memberships.values_list("username", "role")) == {("prof.lang", "admin"), ("s0001", "edit")}
+    assert Membership.objects.filter(username="s0003").count() == 1  # robot only
