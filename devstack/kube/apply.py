@@ -192,9 +192,9 @@ def server_side_apply(kind: str, live: dict | None, applied: dict, manager: str,
     result = _merge(kind, (), result, applied)
     if mine is None:
         mine = {"manager": manager, "operation": "Apply", "apiVersion": api_version}
-        others.append(mine)
+        entries.append(mine)
     mine.update(fields=applied_fields, time=_now(), apiVersion=api_version)
-    _store_entries(result, others)
+    _store_entries(result, entries)
     return result
 
 

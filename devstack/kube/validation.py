@@ -7,7 +7,7 @@ import re
 
 from devstack.kube.contracts import Resource
 from devstack.kube.errors import FieldError, bad_request, invalid
-from devstack.kube.quantity import parse_quantity
+from devstack.kube.quota import Quantity
 from devstack.kube.selectors import match_label_selector_object
 
 _LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
@@ -123,7 +123,7 @@ def _requests_within_limits(resources: dict, path: str) -> list[FieldError]:
     return [FieldError("FieldValueInvalid", f"{path}.resources.requests", f"must be less than or equal to {name} "
                        f"limit of {limits[name]}", value)
             for name, value in requests.items()
-            if name in limits and parse_quantity(value) > parse_quantity(limits[name])]
+            if name in limits and Quantity.parse(value) > Quantity.parse(limits[name])]
 
 
 def _pod(obj: dict, _old: dict | None) -> list[FieldError]:
@@ -262,7 +262,7 @@ def check_decodable(resource: Resource, obj: dict) -> None:
     for quantities in _quantity_maps(resource.kind, obj):
         for value in quantities.values():
             try:
-                parse_quantity(value)
+                Quantity.parse(value)
             except (ValueError, TypeError):
                 raise bad_request(f'{resource.kind} in version "{resource.version}" cannot be handled as a '
                                   f"{resource.kind}: {QUANTITY_MESSAGE}") from None

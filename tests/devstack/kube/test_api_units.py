@@ -7,7 +7,7 @@ from devstack.kube.contracts import ApiError
 from devstack.kube.faults import Faults
 from devstack.kube.patch import json_patch, merge_patch, strategic_merge_patch
 from devstack.kube.protobuf import MAGIC, decode
-from devstack.kube.quantity import parse_quantity
+from devstack.kube.quota import Quantity
 from devstack.kube.resources import by_path
 from devstack.kube.routes import parse_route
 from devstack.kube.selectors import match_label_selector_object, parse_field_selector, parse_label_selector
@@ -125,6 +125,17 @@ def test_field_sets_round_trip_through_fields_v1():
     assert path_string(image) == '.spec.containers[name="a"].image'
 
 
+def test_reapplying_keeps_the_managers_entry_and_forgets_fields_it_no_longer_applies():
+    first = server_side_apply("ConfigMap", None, {"metadata": {"name": "c"}, "data": {"a": "1", "b": "1"}}, "campus",
+                              False, "v1")
+    again = server_side_apply("ConfigMap", first, {"metadata": {"name": "c"}, "data": {"a": "1"}}, "campus",
+                              False, "v1")
+
+    assert [(e["manager"], e["operation"], e["fieldsV1"]) for e in again["metadata"]["managedFields"]] == [
+        ("campus", "Apply", {"f:data": {"f:a": {}}})]
+    assert again["data"] == {"a": "1"}
+
+
 def test_apply_conflict_message_for_two_fields():
     live = server_side_apply("ConfigMap", None, {"metadata": {"name": "c"}, "data": {"a": "1", "b": "1"}},
                              "first", False, "v1")
@@ -135,12 +146,12 @@ def test_apply_conflict_message_for_two_fields():
 
 
 def test_quantities():
-    assert parse_quantity("250m") * 4 == 1
-    assert parse_quantity("1Gi") == 2 ** 30
-    assert parse_quantity("1e3") == 1000
-    assert parse_quantity("1.5Gi") == 1536 * 2 ** 20
+    assert Quantity.parse("250m").value * 4 == 1
+    assert Quantity.parse("1Gi").value == 2 ** 30
+    assert Quantity.parse("1e3").value == 1000
+    assert Quantity.parse("1.5Gi").value == 1536 * 2 ** 20
     with pytest.raises(ValueError):
-        parse_quantity("20 cores")
+        Quantity.parse("20 cores")
 
 
 def test_fault_draws_are_per_verb():
