@@ -1,11 +1,39 @@
+from django import forms
 from django.contrib import admin, messages
 
+from tenants.engine.tiers import override_errors
+from tenants.engine_settings import tenancy_config
 from tenants.models import AuditEntry, GitLabEvent, HeldPlan, ManagedNamespace
 from tenants.sync import decide_held_plan
 
 
+class ManagedNamespaceForm(forms.ModelForm):
+    """An admin may change the tier or override single quota values; both are checked before anything is saved."""
+
+    class Meta:
+        model = ManagedNamespace
+        fields = ("tier", "quota_overrides", "expiry_override")
+
+    def clean_tier(self) -> str:
+        tier = self.cleaned_data["tier"]
+        known = sorted(tenancy_config().tiers)
+        if tier not in known:
+            raise forms.ValidationError(f"unknown tier {tier!r}; choose one of {', '.join(known)}")
+        return tier
+
+    def clean_quota_overrides(self) -> dict:
+        overrides = self.cleaned_data["quota_overrides"] or {}
+        if not isinstance(overrides, dict) or not all(isinstance(v, str) for v in overrides.values()):
+            raise forms.ValidationError('overrides are a JSON object of quantities, e.g. {"requests.cpu": "4"}')
+        errors = override_errors(overrides)
+        if errors:
+            raise forms.ValidationError(errors)
+        return overrides
+
+
 @admin.register(ManagedNamespace)
 class ManagedNamespaceAdmin(admin.ModelAdmin):
+    form = ManagedNamespaceForm
     list_display = ("name", "kind", "tier", "gitlab_path", "owner", "updated_at")
     list_filter = ("kind", "tier")
     search_fields = ("name", "gitlab_path", "owner__username")
