@@ -154,7 +154,7 @@ def webhook_latency(spec, gitlab_port, gitlab_token, changes, kube) -> float:
 
 def main() -> None:
     with PostgresServer() as postgres:
-        small = scenario(postgres, "bench_small", courses=2, teams=2, per_team=5, webhook_changes=0)
+        small = scenario(postgres, "bench_small", courses=5, teams=4, per_team=10, webhook_changes=0)
         large = scenario(postgres, "bench_large", courses=25, teams=4, per_team=10, webhook_changes=100)
     print(f"tenants_small: {small['tenants']:.0f}")
     print(f"noop_resync_reads_at_{small['tenants']:.0f}_tenants: {small['noop_resync_reads']:.0f}")
