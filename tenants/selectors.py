@@ -1,9 +1,10 @@
 """Reads for the portal's pages (writes live in services such as tenants.tokens)."""
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from tenants.models import AccessToken, ManagedNamespace
+from tenants.models import AccessToken, ManagedNamespace, Membership
+from tenants.usage import bars
 
 
 def tokens_of(user: User) -> QuerySet[AccessToken]:
@@ -14,3 +15,41 @@ def default_namespace_of(user: User) -> str:
     """The namespace a fresh kubeconfig points at: the user's personal one, if it exists yet."""
     return (ManagedNamespace.objects.filter(owner=user, kind=ManagedNamespace.Kind.PERSONAL)
             .values_list("name", flat=True).first() or "")
+
+
+def _role_in(namespace: ManagedNamespace, user: User, roles: dict[int, str]) -> str:
+    if namespace.owner_id == user.pk and namespace.kind in ManagedNamespace.OWNED_KINDS:
+        return "admin"
+    return roles.get(namespace.pk, "")
+
+
+def namespaces_of(user: User) -> list[dict]:
+    """Every namespace the user can use, with their role and usage: three queries however many there are."""
+    roles = dict(Membership.objects.filter(username=user.username).values_list("namespace_id", "role"))
+    owned = Q(owner=user, kind__in=ManagedNamespace.OWNED_KINDS)
+    namespaces = (ManagedNamespace.objects.filter(Q(pk__in=roles) | owned)
+                  .select_related("usage").order_by("kind", "name"))
+    rows = []
+    for namespace in namespaces:
+        usage = getattr(namespace, "usage", None)
+        rows.append({"namespace": namespace, "role": _role_in(namespace, user, roles),
+                     "bars": bars(usage.hard, usage.used) if usage else [], "usage": usage})
+    return rows
+
+
+def visible_namespace(user: User, name: str) -> ManagedNamespace | None:
+    """The namespace if the user may see it (a member, its owner, or an admin); None hides whether it exists."""
+    namespace = ManagedNamespace.objects.select_related("usage", "owner").filter(name=name).first()
+    if namespace is None or user.is_staff or namespace_role(user, namespace):
+        return namespace
+    return None
+
+
+def namespace_role(user: User, namespace: ManagedNamespace) -> str:
+    roles = dict(Membership.objects.filter(username=user.username, namespace=namespace)
+                 .values_list("namespace_id", "role"))
+    return _role_in(namespace, user, roles)
+
+
+def members_of(namespace: ManagedNamespace) -> list[Membership]:
+    return list(namespace.memberships.order_by("role", "username"))

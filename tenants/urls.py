@@ -2,10 +2,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tenants import tokenreview, webhooks
-from tenants.views import account, health, tokens
+from tenants.views import account, health, namespaces, tokens
 
 urlpatterns = [
-    path("", account.dashboard, name="dashboard"),
+    path("", namespaces.dashboard, name="dashboard"),
+    path("namespaces/<str:name>/", namespaces.namespace_detail, name="namespace_detail"),
     path("login/", account.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tokens/", tokens.tokens, name="tokens"),

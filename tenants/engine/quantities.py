@@ -44,3 +44,10 @@ def parse(key: str, value: str) -> Decimal:
     if kind == "count" and (suffix or number != number.to_integral_value()):
         raise QuantityError(f"{key}: {value!r} must be a whole number")
     return number * _SUFFIX[suffix]
+
+
+def served_amount(value: str) -> Decimal:
+    """A quantity as the API server serves it (status.used may be a bare "0" or "1073741824"), in base units;
+    0 for anything unreadable, since it is only displayed."""
+    match = _QUANTITY.match(str(value).strip())
+    return Decimal(match.group(1)) * _SUFFIX[match.group(2) or ""] if match else Decimal(0)

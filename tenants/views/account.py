@@ -1,8 +1,6 @@
-"""Sign-in and the dashboard."""
+"""Sign-in."""
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 
 from tenants.forms import LoginForm
 
@@ -15,9 +13,3 @@ class LoginView(auth_views.LoginView):
         response = super().form_invalid(form)
         response.status_code = form.status_code
         return response
-
-
-@login_required
-def dashboard(request):
-    roles = sorted(request.user.groups.values_list("name", flat=True))
-    return render(request, "tenants/dashboard.html", {"roles": roles, "namespaces": []})

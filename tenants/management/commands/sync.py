@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tenants.events import process_due_events
 from tenants.models import HeldPlan
 from tenants.sync import SyncBusy, decide_held_plan, full_sync, handle_event
+from tenants.usage import collect_usage
 
 
 class Command(BaseCommand):
@@ -33,7 +34,9 @@ class Command(BaseCommand):
             self.stdout.write("(plan only: nothing was changed)")
             return
         retried = process_due_events(handle_event)
-        self.stdout.write(f"applied {result.applied}, failed {len(result.failures)}, events retried {retried}")
+        measured = collect_usage()
+        self.stdout.write(f"applied {result.applied}, failed {len(result.failures)}, events retried {retried}, "
+                          f"usage of {measured} namespace(s) recorded")
         for failure in result.failures:
             self.stderr.write(f"failed: {failure}")
         if result.held_plan:

@@ -1,0 +1,45 @@
+"""Usage collection against the Kubernetes stand-in: quota status and running pods become NamespaceUsage rows."""
+
+import pytest
+from kubernetes import client
+
+from tenants.models import ManagedNamespace, NamespaceUsage
+from tenants.sync import full_sync
+from tenants.usage import collect_usage
+
+pytestmark = pytest.mark.django_db
+TEAM = "g-courses-cs101-team-1"
+RESTRICTED = {"runAsNonRoot": True, "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
+              "seccompProfile": {"type": "RuntimeDefault"}}
+
+
+@pytest.fixture
+def core(kube_cluster):
+    configuration = client.Configuration()
+    configuration.host = kube_cluster.url
+    configuration.api_key = {"authorization": "Bearer campus-admin-token"}
+    configuration.ssl_ca_cert = str(kube_cluster.server.tls.ca_cert)
+    with client.ApiClient(configuration) as api:
+        yield client.CoreV1Api(api)
+
+
+def test_usage_follows_quota_status_and_running_pods(engine, core):
+    full_sync()
+    core.create_namespaced_pod(TEAM, {"metadata": {"name": "web"}, "spec": {"containers": [
+        {"name": "web", "image": "registry.example.edu/team-1/web:3", "securityContext": RESTRICTED,
+         "resources": {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"cpu": "500m", "memory": "512Mi"}}}
+    ]}})
+
+    assert collect_usage() == 3
+
+    usage = NamespaceUsage.objects.get(namespace__name=TEAM)
+    assert usage.hard["requests.cpu"] == "8" and usage.used["requests.cpu"] == "250m"
+    assert usage.pods_running == 1
+    assert usage.images == [{"image": "registry.example.edu/team-1/web:3", "pod": "web", "container": "web"}]
+    assert ManagedNamespace.objects.get(name=TEAM).last_activity_at is not None
+    assert ManagedNamespace.objects.get(name="g-courses-cs101").last_activity_at is None
+
+    core.delete_namespaced_pod("web", TEAM)
+    collect_usage()
+    assert NamespaceUsage.objects.get(namespace__name=TEAM).pods_running == 0
+    assert NamespaceUsage.objects.count() == 3  # updated in place
