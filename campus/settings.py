@@ -152,6 +152,14 @@ CAMPUS_KUBE_PUBLIC_CA_FILE = env_str("CAMPUS_KUBE_PUBLIC_CA_FILE")
 # kube-apiserver presents this bearer token when it calls campus's TokenReview webhook.
 CAMPUS_TOKENREVIEW_SECRET = env_str("CAMPUS_TOKENREVIEW_SECRET")
 
+# --- requests and expiry ---------------------------------------------------------------------------------------------
+# Where people reach campus: links in mails point here.
+CAMPUS_PUBLIC_URL = env_str("CAMPUS_PUBLIC_URL", "http://127.0.0.1:8000")
+# The term calendar "START..END,START..END" (ISO dates); empty: winter 1 Oct–31 Mar and summer 1 Apr–30 Sep.
+CAMPUS_TERMS = env_str("CAMPUS_TERMS")
+# A user with fewer requested project namespaces than this gets the next one approved at once.
+CAMPUS_AUTO_APPROVED_NAMESPACES = env_int("CAMPUS_AUTO_APPROVED_NAMESPACES", 2)
+
 EMAIL_BACKEND = env_str("CAMPUS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("CAMPUS_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("CAMPUS_EMAIL_PORT", 25)

@@ -1,10 +1,12 @@
 """The engine's adapters and configuration, built from Django settings (the only place that reads them)."""
 
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 
 from tenants.engine.config import TenancyConfig
+from tenants.expiry import Term, default_terms, parse_terms
 from tenants.gitlab_source import GitLabSource
 from tenants.kube import KubeCluster
 
@@ -35,3 +37,8 @@ def gitlab_source() -> GitLabSource:
     return GitLabSource(settings.CAMPUS_GITLAB_URL, settings.CAMPUS_GITLAB_TOKEN, roots=settings.CAMPUS_GITLAB_ROOTS,
                         include_projects=settings.CAMPUS_GITLAB_PROJECTS_AS_NAMESPACES,
                         timeout_seconds=settings.CAMPUS_GITLAB_TIMEOUT_SECONDS)
+
+
+def terms(today: date) -> list[Term]:
+    """The term calendar from CAMPUS_TERMS, or the default semesters around `today`."""
+    return parse_terms(settings.CAMPUS_TERMS) if settings.CAMPUS_TERMS else default_terms(today)

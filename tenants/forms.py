@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from tenants.auth import throttle
 from tenants.auth.backend import NoCampusRole
@@ -59,3 +60,55 @@ class LoginForm(AuthenticationForm):
 class TokenLabelForm(forms.Form):
     label = forms.CharField(max_length=100, required=False, strip=True,
                             help_text="Optional: where you use this token, e.g. “laptop”.")
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's field errors on the form; errors about other things go on top."""
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class NamespaceRequestForm(forms.Form):
+    name = forms.CharField(max_length=60, help_text="Letters, digits and dashes, e.g. “thesis-robot-vision”.")
+    purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    course = forms.CharField(max_length=200, required=False, help_text="Optional: the course this is for.")
+    end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}),
+                               help_text="At the latest the end of this semester.")
+
+
+QUOTA_FIELDS = {"requests_cpu": "requests.cpu", "limits_cpu": "limits.cpu", "requests_memory": "requests.memory",
+                "limits_memory": "limits.memory", "requests_storage": "requests.storage", "pods": "pods"}
+
+
+class QuotaRequestForm(forms.Form):
+    namespace = forms.ChoiceField(help_text="Namespaces you administer.")
+    tier = forms.ChoiceField(required=False)
+    requests_cpu = forms.CharField(required=False, label="CPU requests (cores)", help_text="e.g. 4 or 500m")
+    limits_cpu = forms.CharField(required=False, label="CPU limits (cores)")
+    requests_memory = forms.CharField(required=False, label="Memory requests", help_text="e.g. 8Gi")
+    limits_memory = forms.CharField(required=False, label="Memory limits")
+    requests_storage = forms.CharField(required=False, label="Storage", help_text="e.g. 50Gi")
+    pods = forms.CharField(required=False, label="Pods")
+    justification = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, namespaces: list[str], tiers: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["namespace"].choices = [(name, name) for name in namespaces]
+        self.fields["tier"].choices = [("", "keep the current tier")] + [(tier, tier) for tier in tiers]
+
+    def quota_values(self) -> dict[str, str]:
+        return {key: self.cleaned_data[field].strip() for field, key in QUOTA_FIELDS.items()
+                if self.cleaned_data.get(field, "").strip()}
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("deny", "Deny")])
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
+
+
+class AuditFilterForm(forms.Form):
+    namespace = forms.CharField(required=False, max_length=63)
+    action = forms.CharField(required=False, max_length=16)
+    trigger = forms.CharField(required=False, max_length=64)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 
-from tenants.models import AccessToken, ManagedNamespace, Membership
+from tenants.models import AccessToken, ManagedNamespace, Membership, NamespaceRequest
 from tenants.usage import bars
 
 
@@ -53,3 +53,24 @@ def namespace_role(user: User, namespace: ManagedNamespace) -> str:
 
 def members_of(namespace: ManagedNamespace) -> list[Membership]:
     return list(namespace.memberships.order_by("role", "username"))
+
+
+def requests_of(user: User) -> QuerySet[NamespaceRequest]:
+    return NamespaceRequest.objects.filter(requester=user).select_related("namespace", "decided_by")
+
+
+def administered_namespaces(user: User) -> list[str]:
+    """Names of the namespaces the user may ask more quota for: owned ones and those they administer."""
+    owned = ManagedNamespace.objects.filter(owner=user, kind__in=ManagedNamespace.OWNED_KINDS)
+    administered = ManagedNamespace.objects.filter(memberships__username=user.username, memberships__role="admin")
+    return sorted(set(owned.values_list("name", flat=True)) | set(administered.values_list("name", flat=True)))
+
+
+def pending_requests() -> QuerySet[NamespaceRequest]:
+    return (NamespaceRequest.objects.filter(status=NamespaceRequest.Status.PENDING)
+            .select_related("requester", "namespace").order_by("created_at"))
+
+
+def decided_requests(limit: int = 20) -> QuerySet[NamespaceRequest]:
+    return (NamespaceRequest.objects.exclude(status=NamespaceRequest.Status.PENDING)
+            .select_related("requester", "namespace", "decided_by").order_by("-decided_at")[:limit])

@@ -241,15 +241,28 @@ def handle_event(event: GitLabEvent) -> None:
     if event.event_name == "user_create":
         return  # a new user has no memberships yet
     entity = affected_entity(event.payload)
+    result = reconcile_gitlab_entity(entity.kind, entity.gitlab_id, f"webhook:{event.pk}")
+    if result.failures:
+        raise RuntimeError(f"{len(result.failures)} change(s) failed, first: {result.failures[0]}")
+
+
+def reconcile_gitlab_entity(kind: str, gitlab_id: int, trigger: str) -> SyncResult:
+    """Reconcile one GitLab group (with its subtree) or project, re-read from GitLab now."""
     source = gitlab_source()
-    read = source.read_group(entity.gitlab_id) if entity.kind == "group" else source.read_project(entity.gitlab_id)
+    read = source.read_group(gitlab_id) if kind == "group" else source.read_project(gitlab_id)
     if not read.complete:
         raise RuntimeError(f"GitLab read incomplete: {'; '.join(read.missing)}")  # retried with backoff
     config = tenancy_config()
     entities = gitlab_entities(read.groups, read.projects, settings.CAMPUS_GITLAB_ROOTS, config.include_projects)
-    result = reconcile(read, f"webhook:{event.pk}", scope_entities=entities, lock_wait_seconds=EVENT_LOCK_WAIT)
-    if result.failures:
-        raise RuntimeError(f"{len(result.failures)} change(s) failed, first: {result.failures[0]}")
+    return reconcile(read, trigger, scope_entities=entities, lock_wait_seconds=EVENT_LOCK_WAIT)
+
+
+def apply_recorded_namespace(namespace: ManagedNamespace, trigger: str) -> SyncResult:
+    """Re-apply one namespace after campus changed its record (tier, overrides): owned ones from the record,
+    GitLab ones with a fresh read of their entity."""
+    if namespace.kind in ManagedNamespace.OWNED_KINDS:
+        return sync_owned_namespaces({namespace.name}, trigger)
+    return reconcile_gitlab_entity(namespace.kind, namespace.gitlab_id, trigger)
 
 
 # --- personal namespaces and held plans ------------------------------------------------------------------------------

@@ -2,13 +2,21 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tenants import tokenreview, webhooks
-from tenants.views import account, health, namespaces, tokens
+from tenants.views import account, desk, health, namespaces, requests, tokens
 
 urlpatterns = [
     path("", namespaces.dashboard, name="dashboard"),
     path("namespaces/<str:name>/", namespaces.namespace_detail, name="namespace_detail"),
     path("login/", account.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("requests/", requests.request_list, name="requests"),
+    path("requests/namespace/new", requests.new_namespace_request, name="new_namespace_request"),
+    path("requests/quota/new", requests.new_quota_request, name="new_quota_request"),
+    path("desk/", desk.desk, name="desk"),
+    path("desk/requests/<int:request_id>/decide", desk.decide, name="decide_request"),
+    path("desk/overview", desk.overview, name="desk_overview"),
+    path("desk/held/<int:plan_id>/decide", desk.decide_held, name="decide_held_plan"),
+    path("desk/audit", desk.audit, name="desk_audit"),
     path("tokens/", tokens.tokens, name="tokens"),
     path("tokens/kubeconfig", tokens.download_kubeconfig, name="download_kubeconfig"),
     path("tokens/<int:token_id>/revoke", tokens.revoke, name="revoke_token"),
