@@ -25,7 +25,7 @@ def test_good_login_creates_the_user_with_directory_details(client, ldap_setting
     assert set(user.groups.values_list("name", flat=True)) == {"student"}
     assert not user.is_staff and not user.has_usable_password()
     dashboard = client.get("/")
-    assert dashboard.status_code == 200 and b"You have no namespaces yet" in dashboard.content
+    assert dashboard.status_code == 200 and b'href="/namespaces/u-s0001/"' in dashboard.content  # recorded at sign-in
 
 
 def test_username_is_canonicalised_to_the_directory_uid(client, ldap_settings):
