@@ -41,7 +41,7 @@ class TokenIdentity:
     groups: tuple[str, ...]
 
 
-def identity_for_token(token: str, now: datetime | None = None) -> TokenIdentity | None:
+def user_for_token(token: str, now: datetime | None = None) -> User | None:
     """Who holds `token`, or None when it is unknown, expired, revoked or its user is inactive."""
     if not token.startswith(TOKEN_PREFIX):
         return None
@@ -51,6 +51,13 @@ def identity_for_token(token: str, now: datetime | None = None) -> TokenIdentity
         return None
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
         AccessToken.objects.filter(pk=record.pk).update(last_used_at=now)
-    roles = sorted(record.user.groups.values_list("name", flat=True))
-    return TokenIdentity(username=record.user.username, uid=str(record.user.pk),
-                         groups=tuple(f"campus:{role}" for role in roles))
+    return record.user
+
+
+def identity_for_token(token: str, now: datetime | None = None) -> TokenIdentity | None:
+    """The Kubernetes identity of `token`'s holder: the LDAP uid as user name, the campus roles as groups."""
+    user = user_for_token(token, now)
+    if user is None:
+        return None
+    roles = sorted(user.groups.values_list("name", flat=True))
+    return TokenIdentity(username=user.username, uid=str(user.pk), groups=tuple(f"campus:{role}" for role in roles))

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tenants import tokenreview, webhooks
-from tenants.views import account, desk, health, namespaces, requests, tokens
+from tenants.views import account, api, desk, health, namespaces, requests, tokens
 
 urlpatterns = [
     path("", namespaces.dashboard, name="dashboard"),
@@ -20,6 +20,14 @@ urlpatterns = [
     path("tokens/", tokens.tokens, name="tokens"),
     path("tokens/kubeconfig", tokens.download_kubeconfig, name="download_kubeconfig"),
     path("tokens/<int:token_id>/revoke", tokens.revoke, name="revoke_token"),
+    path("api/v1/openapi.json", api.openapi, name="api_schema"),
+    path("api/v1/namespaces", api.namespace_collection, name="api_namespaces"),
+    path("api/v1/namespaces/<str:name>", api.namespace, name="api_namespace"),
+    path("api/v1/requests", api.request_collection, name="api_requests"),
+    path("api/v1/requests/<int:request_id>", api.request_detail, name="api_request"),
+    path("api/v1/requests/<int:request_id>/decision", api.request_decision, name="api_request_decision"),
+    path("api/v1/tokens", api.token_collection, name="api_tokens"),
+    path("api/v1/tokens/<int:token_id>", api.token_detail, name="api_token"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("gitlab/hook", webhooks.gitlab_system_hook, name="gitlab_hook"),
