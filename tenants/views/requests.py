@@ -20,7 +20,7 @@ def request_list(request):
 
 @login_required
 def new_namespace_request(request):
-    form = NamespaceRequestForm(request.POST or None)
+    form = NamespaceRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             created = submit_namespace_request(request.user, **form.cleaned_data)
@@ -39,7 +39,8 @@ def new_namespace_request(request):
 
 @login_required
 def new_quota_request(request):
-    form = QuotaRequestForm(request.POST or None, namespaces=selectors.administered_namespaces(request.user),
+    form = QuotaRequestForm(request.POST if request.method == "POST" else None,
+                            namespaces=selectors.administered_namespaces(request.user),
                             tiers=sorted(tenancy_config().tiers))
     if request.method == "POST" and form.is_valid():
         namespace = ManagedNamespace.objects.get(name=form.cleaned_data["namespace"])
