@@ -1,7 +1,7 @@
 """Reads for the portal's pages (writes live in services such as tenants.tokens)."""
 
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from tenants.models import AccessToken, ManagedNamespace, Membership, NamespaceRequest
 from tenants.usage import bars
@@ -17,22 +17,23 @@ def default_namespace_of(user: User) -> str:
             .values_list("name", flat=True).first() or "")
 
 
-def _role_in(namespace: ManagedNamespace, user: User, roles: dict[int, str]) -> str:
+def _role_in(namespace: ManagedNamespace, user: User, member_role: str | None) -> str:
     if namespace.owner_id == user.pk and namespace.kind in ManagedNamespace.OWNED_KINDS:
         return "admin"
-    return roles.get(namespace.pk, "")
+    return member_role or ""
 
 
 def namespaces_of(user: User) -> list[dict]:
-    """Every namespace the user can use, with their role and usage: three queries however many there are."""
-    roles = dict(Membership.objects.filter(username=user.username).values_list("namespace_id", "role"))
+    """Every namespace the user can use, with their role and usage: one query however many there are."""
     owned = Q(owner=user, kind__in=ManagedNamespace.OWNED_KINDS)
-    namespaces = (ManagedNamespace.objects.filter(Q(pk__in=roles) | owned)
+    namespaces = (ManagedNamespace.objects
+                  .annotate(mine=FilteredRelation("memberships", condition=Q(memberships__username=user.username)))
+                  .filter(Q(mine__isnull=False) | owned).annotate(member_role=F("mine__role"))
                   .select_related("usage").order_by("kind", "name"))
     rows = []
     for namespace in namespaces:
         usage = getattr(namespace, "usage", None)
-        rows.append({"namespace": namespace, "role": _role_in(namespace, user, roles),
+        rows.append({"namespace": namespace, "role": _role_in(namespace, user, namespace.member_role),
                      "bars": bars(usage.hard, usage.used) if usage else [], "usage": usage})
     return rows
 
@@ -46,9 +47,8 @@ def visible_namespace(user: User, name: str) -> ManagedNamespace | None:
 
 
 def namespace_role(user: User, namespace: ManagedNamespace) -> str:
-    roles = dict(Membership.objects.filter(username=user.username, namespace=namespace)
-                 .values_list("namespace_id", "role"))
-    return _role_in(namespace, user, roles)
+    role = Membership.objects.filter(username=user.username, namespace=namespace).values_list("role", flat=True)
+    return _role_in(namespace, user, role.first())
 
 
 def members_of(namespace: ManagedNamespace) -> list[Membership]:
