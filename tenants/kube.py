@@ -17,7 +17,7 @@ from kubernetes.client.exceptions import ApiException
 
 log = logging.getLogger(__name__)
 FIELD_MANAGER = "campus"
-RETRYABLE_STATUS = {409, 429, 500, 502, 503, 504}
+RETRYABLE_STATUS = frozenset({409, 429, 500, 502, 503, 504})
 T = TypeVar("T")
 
 
@@ -44,8 +44,20 @@ KINDS = {k.kind: k for k in (
     KindPath("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies", True),
     KindPath("rbac.authorization.k8s.io/v1", "RoleBinding", "rolebindings", True),
 )}
-# Kinds campus only reads (usage, the namespace page).
-READ_KINDS = {**KINDS, "Pod": KindPath("v1", "Pod", "pods", True)}
+# Tenant kinds campus reads (usage, the namespace page), scales (suspension) and exports (archive).
+TENANT_KINDS = {k.kind: k for k in (
+    KindPath("v1", "Pod", "pods", True),
+    KindPath("v1", "ConfigMap", "configmaps", True),
+    KindPath("v1", "Secret", "secrets", True),
+    KindPath("v1", "Service", "services", True),
+    KindPath("v1", "ServiceAccount", "serviceaccounts", True),
+    KindPath("v1", "Event", "events", True),
+    KindPath("apps/v1", "Deployment", "deployments", True),
+    KindPath("batch/v1", "Job", "jobs", True),
+    KindPath("networking.k8s.io/v1", "Ingress", "ingresses", True),
+    KindPath("rbac.authorization.k8s.io/v1", "Role", "roles", True),
+)}
+READ_KINDS = {**KINDS, **TENANT_KINDS}
 
 
 class KubeError(Exception):
@@ -92,13 +104,13 @@ class KubeCluster:
             raise ApiException.from_response(http_resp=response, body=None, data=None)
         return json.loads(response.data or b"{}")
 
-    def _with_retries(self, action: Callable[[], T]) -> T:
+    def _with_retries(self, action: Callable[[], T], retryable: frozenset[int] = RETRYABLE_STATUS) -> T:
         delay = 0.1
         for attempt in range(self._retries + 1):
             try:
                 return action()
             except ApiException as exc:
-                if exc.status not in RETRYABLE_STATUS or attempt == self._retries:
+                if exc.status not in retryable or attempt == self._retries:
                     raise _error(exc) from None
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 if attempt == self._retries:
@@ -135,9 +147,20 @@ class KubeCluster:
             "apply", "PATCH", path, [("fieldManager", FIELD_MANAGER), ("force", "true")], body,
             content_type="application/apply-patch+yaml"))
 
+    def patch(self, kind: str, namespace: str, name: str, patch: dict) -> dict:
+        """A JSON merge patch, for the few fields campus changes in tenants' own objects (replicas, suspend)."""
+        return self._with_retries(lambda: self._call("patch", "PATCH", READ_KINDS[kind].item(namespace, name),
+                                                     body=patch, content_type="application/merge-patch+json"))
+
+    def create(self, obj: dict) -> dict:
+        """Create; 409 AlreadyExists is final, not retried."""
+        path = READ_KINDS[obj["kind"]].collection(obj["metadata"].get("namespace", ""))
+        return self._with_retries(lambda: self._call("create", "POST", path, body=obj),
+                                  retryable=RETRYABLE_STATUS - {409})
+
     def delete(self, kind: str, namespace: str, name: str) -> None:
         try:
-            self._with_retries(lambda: self._call("delete", "DELETE", KINDS[kind].item(namespace, name),
+            self._with_retries(lambda: self._call("delete", "DELETE", READ_KINDS[kind].item(namespace, name),
                                                   [("propagationPolicy", "Background")]))
         except KubeError as error:
             if error.status != 404:  # already gone is what we wanted

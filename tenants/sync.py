@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 SYNC_LOCK_ID = 0x63616D70  # "camp": the advisory lock every sync holds
 EVENT_LOCK_WAIT = 30  # an event waits for a running sync rather than backing off
 FULL_SYNC_EVENTS = {"user_destroy", "user_rename"}  # memberships everywhere may change
+SUSPENDED_STAGES = {ManagedNamespace.Stage.SUSPENDED, ManagedNamespace.Stage.ARCHIVED}
 
 
 class SyncBusy(Exception):
@@ -115,7 +116,8 @@ def _gitlab_tenants(read: GitLabRead, names: dict[EntityKey, str], entities: dic
         tenants.append(Tenant(name=names[key], kind=key.kind, path=path, gitlab_id=key.id,
                               tier=record.tier if record else config.default_tier[key.kind],
                               overrides=record.quota_overrides if record else {},
-                              members=members_of(read.members, key)))
+                              members=members_of(read.members, key),
+                              suspended=bool(record and record.stage in SUSPENDED_STAGES)))
     return tenants
 
 
@@ -130,7 +132,8 @@ def _owned_tenants(names: set[str] | None = None) -> list[Tenant]:
         owner = ns.owner.username if ns.owner else ""
         tenants.append(Tenant(name=ns.name, kind=ns.kind, tier=ns.tier, owner=owner, overrides=ns.quota_overrides,
                               path=owner if ns.kind == ManagedNamespace.Kind.PERSONAL else ns.name,
-                              members=(Member(owner, 50),) if ns.owner and ns.owner.is_active else ()))
+                              members=(Member(owner, 50),) if ns.owner and ns.owner.is_active else (),
+                              suspended=ns.stage in SUSPENDED_STAGES))
     return tenants
 
 
@@ -279,21 +282,48 @@ def ensure_personal_namespace(user: User) -> ManagedNamespace:
                                            tier=config.default_tier["personal"])
 
 
-def sync_owned_namespaces(names: set[str], trigger: str) -> SyncResult:
-    """Apply personal or requested namespaces now (first sign-in, an approved request), touching nothing else."""
+def _apply_tenants(tenants: list[Tenant], trigger: str) -> SyncResult:
+    """Render and apply these tenants, touching nothing else."""
     config = tenancy_config()
     kube = kube_cluster()
     try:
-        tenants = _owned_tenants(names)
         scope = {t.name for t in tenants}
         desired = [obj for tenant in tenants for obj in render(tenant, config)]
         plan = make_plan(desired, _observed(kube, scope), complete=True, config=config, scope=scope,
-                         reasons={t.name: f"{t.kind} namespace of {t.owner}" for t in tenants})
+                         reasons={t.name: f"{t.kind} namespace of {t.owner}" if t.owner else f"{t.kind} {t.path}"
+                                  for t in tenants})
         result = _apply(kube, plan, trigger, progress=None)
         _record_memberships(tenants, config)
         return result
     finally:
         kube.close()
+
+
+def sync_owned_namespaces(names: set[str], trigger: str) -> SyncResult:
+    """Apply personal or requested namespaces now (first sign-in, an approved request), touching nothing else."""
+    return _apply_tenants(_owned_tenants(names), trigger)
+
+
+def _recorded_gitlab_tenant(namespace: ManagedNamespace, config: TenancyConfig) -> Tenant:
+    """A GitLab namespace as campus last applied it: its record and stored Membership rows, no GitLab read."""
+    level_of = {}
+    for level, role in sorted(config.role_for_level.items(), reverse=True):
+        level_of[role] = level  # the lowest level mapped to each role renders that role again
+    members = tuple(Member(username, level_of[role]) for username, role in
+                    namespace.memberships.values_list("username", "role") if role in level_of)
+    return Tenant(name=namespace.name, kind=namespace.kind, path=namespace.gitlab_path, gitlab_id=namespace.gitlab_id,
+                  tier=namespace.tier, overrides=namespace.quota_overrides, members=members,
+                  suspended=namespace.stage in SUSPENDED_STAGES)
+
+
+def apply_stage(namespace: ManagedNamespace, trigger: str) -> SyncResult:
+    """Re-apply one namespace after its lifecycle stage changed (quota and roles follow the stage), from campus's
+    records alone so that suspending never waits on GitLab. Holds the sync lock, so a sync that read the old stage
+    cannot apply it afterwards."""
+    with sync_lock(EVENT_LOCK_WAIT):
+        if namespace.kind in ManagedNamespace.OWNED_KINDS:
+            return _apply_tenants(_owned_tenants({namespace.name}), trigger)
+        return _apply_tenants([_recorded_gitlab_tenant(namespace, tenancy_config())], trigger)
 
 
 def decide_held_plan(held: HeldPlan, approve: bool, admin: User | None) -> int:

@@ -23,6 +23,7 @@ class Tenant:
     owner: str = ""
     overrides: dict[str, str] = field(default_factory=dict)
     members: tuple[Member, ...] = ()
+    suspended: bool = False  # expired: no pods may run and every member may only look
 
 
 def spec_hash(obj: dict) -> str:
@@ -56,6 +57,8 @@ def render_namespace(tenant: Tenant, config: TenancyConfig) -> dict:
 def render_quota_and_limits(tenant: Tenant, config: TenancyConfig) -> list[dict]:
     tier = effective(config.tiers[tenant.tier], tenant.overrides)
     hard = {key: value for key, value in tier.quota.items() if not (key.endswith("gpu") and value == "0")}
+    if tenant.suspended:
+        hard["pods"] = "0"
     item: dict = {"type": "Container"}
     for key, value in sorted(tier.limits.items()):
         section, resource = key.split(".", 1)
@@ -79,12 +82,15 @@ def render_network_policy(tenant: Tenant, config: TenancyConfig) -> dict:
 
 
 def render_role_bindings(tenant: Tenant, config: TenancyConfig) -> list[dict]:
-    """One RoleBinding per ClusterRole, all its users as subjects."""
+    """One RoleBinding per ClusterRole, all its users as subjects; a suspended namespace only has viewers."""
+    roles = role_subjects(tenant.members, config.role_for_level)
+    if tenant.suspended and roles:
+        roles = {"view": sorted({user for users in roles.values() for user in users})}
     return [
         _finish({"apiVersion": f"{RBAC}/v1", "kind": "RoleBinding", "metadata": _meta(tenant, f"campus-{role}"),
                  "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": role},
                  "subjects": [{"apiGroup": RBAC, "kind": "User", "name": user} for user in users]})
-        for role, users in role_subjects(tenant.members, config.role_for_level).items()
+        for role, users in roles.items()
     ]
 
 

@@ -1,0 +1,149 @@
+"""The Kubernetes side of a namespace's lifecycle stages: suspend, reactivate, archive, delete. I/O only.
+
+Each step is idempotent, so a run interrupted anywhere is completed by the next one: suspension records every
+Deployment's replicas before it scales anything and sets the stage last; an archive is written to a temporary
+directory and renamed into place. Quota with no pods and view-only members come from the engine's rendering
+of a suspended namespace, so a resync keeps them rather than undoing them.
+"""
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+from django.utils import timezone
+
+from tenants.engine.config import MANAGED_BY
+from tenants.kube import KubeCluster
+from tenants.models import AuditEntry, ManagedNamespace
+from tenants.signals import namespace_reclaimed
+from tenants.sync import apply_stage
+
+log = logging.getLogger(__name__)
+Stage = ManagedNamespace.Stage
+ARCHIVED_KINDS = ("ConfigMap", "Secret", "Service", "ServiceAccount", "Deployment", "Job", "Ingress", "Role",
+                  "RoleBinding", "NetworkPolicy", "Pod")
+SERVER_FIELDS = ("uid", "resourceVersion", "managedFields", "creationTimestamp", "generation", "selfLink",
+                 "ownerReferences", "deletionTimestamp")
+SECRET_NOTE = "campus.example/archived-without-values"
+
+
+class NotCampusManaged(Exception):
+    """The cluster's namespace of that name is not campus's: campus never touches it."""
+
+
+def _check_managed(kube: KubeCluster, name: str) -> bool:
+    """True when the namespace exists and is campus's; False when it is gone; raises when it is someone else's."""
+    namespace = kube.get("Namespace", "", name)
+    if namespace is None:
+        return False
+    if (namespace["metadata"].get("labels") or {}).get(MANAGED_BY[0]) != MANAGED_BY[1]:
+        raise NotCampusManaged(f"namespace {name} is not managed by campus")
+    return True
+
+
+def _audit(ns: ManagedNamespace, action: str, reason: str, trigger: str) -> None:
+    AuditEntry.objects.create(trigger=trigger, action=action, kind="Namespace", namespace=ns.name, name=ns.name,
+                              reason=reason)
+
+
+def _set_stage(ns: ManagedNamespace, stage: str) -> None:
+    ns.stage, ns.stage_changed_at = stage, timezone.now()
+    ns.save(update_fields=["stage", "stage_changed_at", "suspended_state", "updated_at"])
+
+
+def suspend(kube: KubeCluster, ns: ManagedNamespace, trigger: str = "reclaim") -> None:
+    """Workloads to zero (previous scale recorded), Jobs suspended, quota to no pods, members to view."""
+    if not _check_managed(kube, ns.name):
+        return
+    deployments = kube.list_labelled("Deployment", "", namespace=ns.name)
+    jobs = [j for j in kube.list_labelled("Job", "", namespace=ns.name)
+            if not (j.get("spec") or {}).get("suspend") and not (j.get("status") or {}).get("completionTime")]
+    state = {"replicas": dict(ns.suspended_state.get("replicas", {})), "jobs": list(ns.suspended_state.get("jobs", []))}
+    for deployment in deployments:  # a re-run never overwrites a recorded scale with the 0 it set itself
+        state["replicas"].setdefault(deployment["metadata"]["name"], deployment["spec"].get("replicas", 1))
+    state["jobs"] = sorted(set(state["jobs"]) | {j["metadata"]["name"] for j in jobs})
+    ns.suspended_state = state
+    ns.save(update_fields=["suspended_state", "updated_at"])
+    for deployment in deployments:
+        if deployment["spec"].get("replicas", 1):
+            kube.patch("Deployment", ns.name, deployment["metadata"]["name"], {"spec": {"replicas": 0}})
+    for job in jobs:
+        kube.patch("Job", ns.name, job["metadata"]["name"], {"spec": {"suspend": True}})
+    _set_stage(ns, Stage.SUSPENDED)
+    _audit(ns, "suspend", f"expired on {ns.expires_on}; scaled {len(deployments)} deployment(s) to 0", trigger)
+    apply_stage(ns, trigger)
+
+
+def reactivate(kube: KubeCluster, ns: ManagedNamespace, trigger: str) -> None:
+    """Undo a suspension: recorded scales and jobs back, normal quota and roles."""
+    if _check_managed(kube, ns.name):
+        present = {d["metadata"]["name"] for d in kube.list_labelled("Deployment", "", namespace=ns.name)}
+        for name, replicas in ns.suspended_state.get("replicas", {}).items():
+            if name in present:
+                kube.patch("Deployment", ns.name, name, {"spec": {"replicas": replicas}})
+        jobs = {j["metadata"]["name"] for j in kube.list_labelled("Job", "", namespace=ns.name)}
+        for name in ns.suspended_state.get("jobs", []):
+            if name in jobs:
+                kube.patch("Job", ns.name, name, {"spec": {"suspend": False}})
+    ns.suspended_state = {}
+    _set_stage(ns, Stage.ACTIVE)
+    _audit(ns, "reactivate", "extended; workloads, quota and roles restored", trigger)
+    apply_stage(ns, trigger)
+
+
+def _exported(obj: dict) -> dict | None:
+    """The manifest to keep: server-populated fields stripped, Secret values dropped; None for what campus or
+    Kubernetes itself created there."""
+    meta = obj.get("metadata") or {}
+    if (meta.get("labels") or {}).get(MANAGED_BY[0]) == MANAGED_BY[1]:
+        return None
+    if (obj["kind"], meta["name"]) in (("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")):
+        return None
+    if obj["kind"] == "Pod" and meta.get("ownerReferences"):
+        return None  # recreated by its Deployment or Job
+    manifest = {key: value for key, value in obj.items() if key != "status"}
+    manifest["metadata"] = {key: value for key, value in meta.items() if key not in SERVER_FIELDS}
+    if obj["kind"] == "Secret":
+        manifest["data"] = dict.fromkeys(obj.get("data") or {}, "")
+        manifest.pop("stringData", None)
+        manifest["metadata"].setdefault("annotations", {})[SECRET_NOTE] = "values are never archived"
+    return manifest
+
+
+def archive(kube: KubeCluster, ns: ManagedNamespace, archive_dir: Path, trigger: str = "reclaim") -> Path:
+    """Every tenant object as a YAML manifest in `archive_dir/<namespace>/`; the stage becomes archived."""
+    target = Path(archive_dir) / ns.name
+    if not target.exists() and _check_managed(kube, ns.name):
+        Path(archive_dir).mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=f".{ns.name}-", dir=archive_dir))
+        try:
+            count = 0
+            for kind in ARCHIVED_KINDS:
+                for obj in kube.list_labelled(kind, "", namespace=ns.name):
+                    manifest = _exported(obj)
+                    if manifest is not None:
+                        name = manifest["metadata"]["name"]
+                        (partial / f"{kind.lower()}-{name}.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))
+                        count += 1
+            partial.rename(target)  # atomic: a half-written archive never looks complete
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        _audit(ns, "archive", f"{count} object(s) exported to {target}", trigger)
+    _set_stage(ns, Stage.ARCHIVED)
+    return target
+
+
+def delete_namespace(kube: KubeCluster, ns: ManagedNamespace, trigger: str = "reclaim") -> None:
+    """Delete the namespace and campus's records of it, and tell other capabilities to release what they hold.
+    Receivers run inside the records' transaction: one that fails keeps the records, so the next run retries."""
+    if _check_managed(kube, ns.name):
+        kube.delete("Namespace", "", ns.name)
+    with transaction.atomic():
+        _audit(ns, "delete", f"reclaimed after archiving (expired {ns.expires_on})", trigger)
+        ManagedNamespace.objects.filter(pk=ns.pk).delete()  # Membership and NamespaceUsage rows cascade
+        namespace_reclaimed.send(sender=ManagedNamespace, name=ns.name, kind=ns.kind,
+                                 owner=ns.owner.username if ns.owner else "")
