@@ -159,6 +159,16 @@ CAMPUS_PUBLIC_URL = env_str("CAMPUS_PUBLIC_URL", "http://127.0.0.1:8000")
 CAMPUS_TERMS = env_str("CAMPUS_TERMS")
 # A user with fewer requested project namespaces than this gets the next one approved at once.
 CAMPUS_AUTO_APPROVED_NAMESPACES = env_int("CAMPUS_AUTO_APPROVED_NAMESPACES", 2)
+# Expiry and reclamation (see README, "Expiry").
+CAMPUS_IDLE_DAYS = env_int("CAMPUS_IDLE_DAYS", 60)
+CAMPUS_WARNING_DAYS = [int(days) for days in env_list("CAMPUS_WARNING_DAYS", ["14", "3", "1"])]
+CAMPUS_GRACE_DAYS = env_int("CAMPUS_GRACE_DAYS", 30)
+CAMPUS_MAX_EXTENSIONS = env_int("CAMPUS_MAX_EXTENSIONS", 2)
+CAMPUS_EXTENSION_DAYS = env_int("CAMPUS_EXTENSION_DAYS", 30)
+CAMPUS_LATEST_EXTENSION_MONTHS = env_int("CAMPUS_LATEST_EXTENSION_MONTHS", 12)
+CAMPUS_RECLAIM_MAX_SUSPENSIONS = env_int("CAMPUS_RECLAIM_MAX_SUSPENSIONS", 25)
+CAMPUS_RECLAIM_MAX_DELETIONS = env_int("CAMPUS_RECLAIM_MAX_DELETIONS", 10)
+CAMPUS_ARCHIVE_DIR = env_str("CAMPUS_ARCHIVE_DIR", "/var/lib/campus/archive")
 
 EMAIL_BACKEND = env_str("CAMPUS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("CAMPUS_EMAIL_HOST", "localhost")

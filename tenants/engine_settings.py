@@ -6,9 +6,10 @@ from pathlib import Path
 from django.conf import settings
 
 from tenants.engine.config import TenancyConfig
-from tenants.expiry import Term, default_terms, parse_terms
+from tenants.expiry import ExpiryPolicy, Term, default_terms, parse_terms
 from tenants.gitlab_source import GitLabSource
 from tenants.kube import KubeCluster
+from tenants.lifecycle import Limits
 
 IN_CLUSTER_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
 
@@ -42,3 +43,15 @@ def gitlab_source() -> GitLabSource:
 def terms(today: date) -> list[Term]:
     """The term calendar from CAMPUS_TERMS, or the default semesters around `today`."""
     return parse_terms(settings.CAMPUS_TERMS) if settings.CAMPUS_TERMS else default_terms(today)
+
+
+def expiry_policy(today: date) -> ExpiryPolicy:
+    return ExpiryPolicy(terms=terms(today), idle_days=settings.CAMPUS_IDLE_DAYS,
+                        warning_days=tuple(settings.CAMPUS_WARNING_DAYS), grace_days=settings.CAMPUS_GRACE_DAYS,
+                        max_extensions=settings.CAMPUS_MAX_EXTENSIONS, extension_days=settings.CAMPUS_EXTENSION_DAYS,
+                        latest_extension_months=settings.CAMPUS_LATEST_EXTENSION_MONTHS)
+
+
+def reclaim_limits() -> Limits:
+    return Limits(max_suspensions=settings.CAMPUS_RECLAIM_MAX_SUSPENSIONS,
+                  max_deletions=settings.CAMPUS_RECLAIM_MAX_DELETIONS)

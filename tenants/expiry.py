@@ -69,10 +69,11 @@ def personal_expiry(today: date, last_activity: date | None, policy: ExpiryPolic
 def expiry_date(kind: str, today: date, policy: ExpiryPolicy, *, last_activity: date | None = None,
                 course_end: date | None = None, requested_end: date | None = None,
                 override: date | None = None) -> date:
-    """An admin override wins; then a project's requested end, a course's end, a personal namespace's term."""
+    """An admin override (or an extension) wins; then a requested namespace's end, a course's end, a personal
+    namespace's term."""
     if override:
         return override
-    if kind == "project" and requested_end:
+    if requested_end:
         return requested_end
     if course_end:
         return course_end
@@ -120,7 +121,7 @@ def _add_months(day: date, months: int) -> date:
 def next_stage(stage: str, expires_on: date, suspended_at: datetime | None, now: datetime,
                policy: ExpiryPolicy) -> str | None:
     """The lifecycle step due now for a namespace in `stage`, or None."""
-    if stage == "active" and now.date() > expires_on:
+    if stage in ("active", "warned") and now.date() > expires_on:
         return "suspended"
     if stage == "suspended" and suspended_at and now - suspended_at >= timedelta(days=policy.grace_days):
         return "archived"

@@ -133,10 +133,16 @@ class HeldPlan(models.Model):
         APPROVED = "approved"
         DISCARDED = "discarded"
 
+    class Step(models.TextChoices):
+        DELETE = "delete"  # a sync's namespace deletions
+        SUSPEND = "suspend"  # a reclaim run's suspensions
+        RECLAIM = "reclaim"  # a reclaim run's final deletions
+
     created_at = models.DateTimeField(auto_now_add=True)
     trigger = models.CharField(max_length=64)
+    step = models.CharField(max_length=16, choices=Step.choices, default=Step.DELETE)
     reason = models.TextField()
-    namespaces = models.JSONField()  # names of the namespaces the plan would delete
+    namespaces = models.JSONField()  # names of the namespaces the plan would change
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.HELD)
     decided_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -145,7 +151,7 @@ class HeldPlan(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"held plan #{self.pk}: delete {len(self.namespaces)} namespaces ({self.status})"
+        return f"held plan #{self.pk}: {self.step} {len(self.namespaces)} namespaces ({self.status})"
 
 
 class NamespaceRequest(models.Model):
@@ -215,3 +221,17 @@ class NamespaceUsage(models.Model):
 
     def __str__(self) -> str:
         return f"usage of {self.namespace} at {self.collected_at:%Y-%m-%d %H:%M}"
+
+
+class ExpiryWarning(models.Model):
+    """A warning sent before a namespace is suspended; the unique key makes each one go out exactly once."""
+
+    namespace = models.ForeignKey(ManagedNamespace, on_delete=models.CASCADE, related_name="expiry_warnings")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["namespace", "days_before"], name="one_warning_per_day_mark")]
+
+    def __str__(self) -> str:
+        return f"{self.days_before}-day warning for {self.namespace}"

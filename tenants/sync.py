@@ -327,11 +327,12 @@ def apply_stage(namespace: ManagedNamespace, trigger: str) -> SyncResult:
 
 
 def decide_held_plan(held: HeldPlan, approve: bool, admin: User | None) -> int:
-    """Approve (delete the namespaces, as far as campus still owns them) or discard a held plan."""
+    """Approve or discard a held plan. A sync's deletions are carried out at once (as far as campus still owns
+    the namespaces); an approved reclaim plan lets the next reclaim run go past its guard."""
     if held.status != HeldPlan.Status.HELD:
         raise ValueError(f"held plan #{held.pk} was already {held.status}")
     deleted = 0
-    if approve:
+    if approve and held.step == HeldPlan.Step.DELETE:
         kube = kube_cluster()
         try:
             trigger = f"admin:{admin.username if admin else 'cli'}"

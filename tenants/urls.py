@@ -2,11 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tenants import tokenreview, webhooks
-from tenants.views import account, api, desk, health, namespaces, requests, tokens
+from tenants.views import account, api, desk, expiry, health, namespaces, requests, tokens
 
 urlpatterns = [
     path("", namespaces.dashboard, name="dashboard"),
     path("namespaces/<str:name>/", namespaces.namespace_detail, name="namespace_detail"),
+    path("namespaces/<str:name>/extend", expiry.extend_from_portal, name="extend_namespace"),
+    path("extend/<str:token>", expiry.extend_by_link, name="extend"),
     path("login/", account.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("requests/", requests.request_list, name="requests"),

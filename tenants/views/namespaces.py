@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -42,6 +43,7 @@ def namespace_detail(request, name: str):
         "quota": [(key, value, used.get(key, "")) for key, value in sorted(tier.quota.items())] if tier else [],
         "limits": sorted(tier.limits.items()) if tier else [],
         "pods": _running_in(namespace.name),
+        "extension_days": settings.CAMPUS_EXTENSION_DAYS, "max_extensions": settings.CAMPUS_MAX_EXTENSIONS,
     })
 
 

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from tenants.extension import extension_link_token
 from tenants.models import AccessToken, HeldPlan, ManagedNamespace, Membership, NamespaceRequest
 from tenants.tokens import mint_token
 
@@ -46,6 +47,9 @@ MATRIX = {
     "tokens": [("get", EVERYONE_SIGNED_IN, None)],
     "download_kubeconfig": [("post", EVERYONE_SIGNED_IN, {})],
     "revoke_token": [("post", dict.fromkeys(ROLES, 302), {})],  # the effect is checked below
+    "extend_namespace": [("post", {"anonymous": 302, "owner": 302, "classmate": 404, "staff": 404, "admin": 302},
+                          {})],
+    "extend": [("get", dict.fromkeys(ROLES, 200), None)],  # the signed link is the authority; GET changes nothing
     "api_schema": [("get", dict.fromkeys(ROLES, 200), None)],
     "api_namespaces": [("get", api(EVERYONE_SIGNED_IN), None)],
     "api_namespace": [("get", api(OWNER_AND_ADMIN), None)],
@@ -86,6 +90,7 @@ def offline(monkeypatch, settings):
     """No cluster: the namespace page's live pod list and the engine's background applies are not under test."""
     monkeypatch.setattr("tenants.views.namespaces._running_in", lambda name: [])
     monkeypatch.setattr("tenants.requests.after_commit", lambda *args: None)
+    settings.CAMPUS_TERMS = "2026-10-01..2027-03-31,2027-04-01..2027-09-30"
 
 
 @pytest.fixture
@@ -97,7 +102,8 @@ def world():
         people[role] = User.objects.create(username=username, is_staff=role == "admin")
         if role in ("owner", "classmate"):
             people[role].groups.add(student)
-    mine = ManagedNamespace.objects.create(name="r-mine", kind="requested", owner=people["owner"], tier="student")
+    mine = ManagedNamespace.objects.create(name="r-mine", kind="requested", owner=people["owner"], tier="student",
+                                           expires_on=timezone.localdate() + timedelta(days=5))
     Membership.objects.create(namespace=mine, username="s0001", role="admin")
     request = NamespaceRequest.objects.create(kind="namespace", requester=people["owner"], name="r-next",
                                               purpose="x", end_date=timezone.localdate() + timedelta(days=5))
@@ -106,7 +112,8 @@ def world():
     kwargs = {"namespace_detail": {"name": "r-mine"}, "api_namespace": {"name": "r-mine"},
               "decide_request": {"request_id": request.pk}, "api_request": {"request_id": request.pk},
               "api_request_decision": {"request_id": request.pk}, "decide_held_plan": {"plan_id": held.pk},
-              "revoke_token": {"token_id": token.pk}, "api_token": {"token_id": token.pk}}
+              "revoke_token": {"token_id": token.pk}, "api_token": {"token_id": token.pk},
+              "extend_namespace": {"name": "r-mine"}, "extend": {"token": extension_link_token(mine)}}
     return people, kwargs, token
 
 
