@@ -1,0 +1,33 @@
+"""Planning a reclamation pass reads everything in a fixed number of queries."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tenants.models import ExpiryWarning, ManagedNamespace
+from tenants.reclaim import plan
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(count: int, start: int) -> None:
+    today = timezone.localdate()
+    created = ManagedNamespace.objects.bulk_create([
+        ManagedNamespace(name=f"g-{i}", kind="group", gitlab_id=i, tier="course", expires_on=today + timedelta(days=i))
+        for i in range(start, start + count)])
+    ExpiryWarning.objects.bulk_create([ExpiryWarning(namespace=ns, days_before=14, sent_at=timezone.now())
+                                       for ns in created])
+
+
+def test_plan_queries_do_not_grow_with_the_number_of_namespaces(settings):
+    settings.CAMPUS_TERMS = "2026-10-01..2027-03-31,2027-04-01..2027-09-30"
+    seed(3, 0)
+    with CaptureQueriesContext(connection) as few:
+        assert len(plan().expiry) == 3  # group namespaces end with the term
+    seed(60, 3)
+    with CaptureQueriesContext(connection) as many:
+        plan()
+    assert len(many) == len(few)
