@@ -31,3 +31,16 @@ def test_plan_queries_do_not_grow_with_the_number_of_namespaces(settings):
     with CaptureQueriesContext(connection) as many:
         plan()
     assert len(many) == len(few)
+
+
+def test_a_sign_in_counts_as_activity_for_the_users_own_namespaces(client, django_user_model):
+    from django.contrib.auth.signals import user_logged_in
+
+    owner = django_user_model.objects.create(username="s0009")
+    ManagedNamespace.objects.create(name="u-s0009", kind="personal", owner=owner, tier="student")
+    ManagedNamespace.objects.create(name="g-other", kind="group", gitlab_id=99, tier="course")
+
+    user_logged_in.send(sender=django_user_model, request=None, user=owner)
+
+    assert ManagedNamespace.objects.get(name="u-s0009").last_activity_at is not None
+    assert ManagedNamespace.objects.get(name="g-other").last_activity_at is None
