@@ -19,7 +19,7 @@ from tenants.engine.config import MANAGED_BY
 from tenants.kube import KubeCluster
 from tenants.models import AuditEntry, ManagedNamespace
 from tenants.signals import namespace_reclaimed
-from tenants.sync import apply_stage
+from tenants.sync import SyncBusy, apply_stage
 
 log = logging.getLogger(__name__)
 Stage = ManagedNamespace.Stage
@@ -28,6 +28,9 @@ ARCHIVED_KINDS = ("ConfigMap", "Secret", "Service", "ServiceAccount", "Deploymen
 SERVER_FIELDS = ("uid", "resourceVersion", "managedFields", "creationTimestamp", "generation", "selfLink",
                  "ownerReferences", "deletionTimestamp")
 SECRET_NOTE = "campus.example/archived-without-values"
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+JOB_UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
+INDEX = "campus-archive.info"  # YAML, named so `kubectl apply -f <dir>` skips it: what, from which record, when
 
 
 class NotCampusManaged(Exception):
@@ -50,8 +53,19 @@ def _audit(ns: ManagedNamespace, action: str, reason: str, trigger: str) -> None
 
 
 def _set_stage(ns: ManagedNamespace, stage: str) -> None:
-    ns.stage, ns.stage_changed_at = stage, timezone.now()
+    """A re-run keeps the time the stage was first entered: grace periods count from it."""
+    if ns.stage != stage:
+        ns.stage, ns.stage_changed_at = stage, timezone.now()
     ns.save(update_fields=["stage", "stage_changed_at", "suspended_state", "updated_at"])
+
+
+def _render_stage(ns: ManagedNamespace, trigger: str) -> None:
+    """Quota and roles for the new stage. The record already says the stage, so if a sync holds the lock too long
+    the next resync renders it."""
+    try:
+        apply_stage(ns, trigger)
+    except SyncBusy:
+        log.warning("%s: a sync is running; the next resync applies the %s stage", ns.name, ns.stage)
 
 
 def suspend(kube: KubeCluster, ns: ManagedNamespace, trigger: str = "reclaim") -> None:
@@ -74,7 +88,7 @@ def suspend(kube: KubeCluster, ns: ManagedNamespace, trigger: str = "reclaim") -
         kube.patch("Job", ns.name, job["metadata"]["name"], {"spec": {"suspend": True}})
     _set_stage(ns, Stage.SUSPENDED)
     _audit(ns, "suspend", f"expired on {ns.expires_on}; scaled {len(deployments)} deployment(s) to 0", trigger)
-    apply_stage(ns, trigger)
+    _render_stage(ns, trigger)
 
 
 def reactivate(kube: KubeCluster, ns: ManagedNamespace, trigger: str) -> None:
@@ -91,50 +105,94 @@ def reactivate(kube: KubeCluster, ns: ManagedNamespace, trigger: str) -> None:
     ns.suspended_state = {}
     _set_stage(ns, Stage.ACTIVE)
     _audit(ns, "reactivate", "extended; workloads, quota and roles restored", trigger)
-    apply_stage(ns, trigger)
+    _render_stage(ns, trigger)
 
 
-def _exported(obj: dict) -> dict | None:
-    """The manifest to keep: server-populated fields stripped, Secret values dropped; None for what campus or
-    Kubernetes itself created there."""
-    meta = obj.get("metadata") or {}
+def _exported(obj: dict, suspended_state: dict) -> dict | None:
+    """The manifest to keep, ready to apply again: server-populated fields stripped, Secret values dropped, a
+    suspended workload's recorded scale restored; None for what campus or Kubernetes itself created there."""
+    kind, meta = obj["kind"], obj.get("metadata") or {}
     if (meta.get("labels") or {}).get(MANAGED_BY[0]) == MANAGED_BY[1]:
         return None
-    if (obj["kind"], meta["name"]) in (("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")):
+    if (kind, meta["name"]) in (("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")):
         return None
-    if obj["kind"] == "Pod" and meta.get("ownerReferences"):
+    if kind == "Pod" and meta.get("ownerReferences"):
         return None  # recreated by its Deployment or Job
     manifest = {key: value for key, value in obj.items() if key != "status"}
     manifest["metadata"] = {key: value for key, value in meta.items() if key not in SERVER_FIELDS}
-    if obj["kind"] == "Secret":
+    annotations = {key: value for key, value in (meta.get("annotations") or {}).items()
+                   if key != LAST_APPLIED}  # kubectl's copy of the applied manifest holds a Secret's values
+    spec = manifest.get("spec")
+    if kind == "Secret":
         manifest["data"] = dict.fromkeys(obj.get("data") or {}, "")
         manifest.pop("stringData", None)
-        manifest["metadata"].setdefault("annotations", {})[SECRET_NOTE] = "values are never archived"
+        annotations[SECRET_NOTE] = "values are never archived"
+    elif kind == "Deployment" and meta["name"] in suspended_state.get("replicas", {}):
+        manifest["spec"] = {**spec, "replicas": suspended_state["replicas"][meta["name"]]}
+    elif kind == "Job":
+        manifest["spec"] = _job_spec(spec, meta["name"] in suspended_state.get("jobs", []))
+    elif kind == "Service":
+        manifest["spec"] = {key: value for key, value in spec.items() if key not in ("clusterIP", "clusterIPs")}
+    manifest["metadata"]["annotations"] = annotations
     return manifest
 
 
+def _job_spec(spec: dict, suspended_by_campus: bool) -> dict:
+    """Without the selector and pod labels the server generated from the Job's uid (a new Job gets new ones)."""
+    template = spec.get("template") or {}
+    labels = {key: value for key, value in ((template.get("metadata") or {}).get("labels") or {}).items()
+              if key not in JOB_UID_LABELS}
+    cleaned = {key: value for key, value in spec.items() if key != "selector" or spec.get("manualSelector")}
+    cleaned["template"] = {**template, "metadata": {**(template.get("metadata") or {}), "labels": labels}}
+    if suspended_by_campus:
+        cleaned["suspend"] = False
+    return cleaned
+
+
 def archive(kube: KubeCluster, ns: ManagedNamespace, archive_dir: Path, trigger: str = "reclaim") -> Path:
-    """Every tenant object as a YAML manifest in `archive_dir/<namespace>/`; the stage becomes archived."""
-    target = Path(archive_dir) / ns.name
-    if not target.exists() and _check_managed(kube, ns.name):
-        Path(archive_dir).mkdir(parents=True, exist_ok=True)
-        partial = Path(tempfile.mkdtemp(prefix=f".{ns.name}-", dir=archive_dir))
-        try:
-            count = 0
-            for kind in ARCHIVED_KINDS:
-                for obj in kube.list_labelled(kind, "", namespace=ns.name):
-                    manifest = _exported(obj)
-                    if manifest is not None:
-                        name = manifest["metadata"]["name"]
-                        (partial / f"{kind.lower()}-{name}.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))
-                        count += 1
-            partial.rename(target)  # atomic: a half-written archive never looks complete
-        except BaseException:
-            shutil.rmtree(partial, ignore_errors=True)
-            raise
-        _audit(ns, "archive", f"{count} object(s) exported to {target}", trigger)
+    """Every tenant object as a YAML manifest in `archive_dir/<namespace>/`, with an index naming the record it
+    came from; the stage becomes archived. An older archive of an earlier namespace of that name is kept beside it."""
+    archive_dir = Path(archive_dir)
+    target = archive_dir / ns.name
+    if _archived_record(target) == ns.pk:
+        _set_stage(ns, Stage.ARCHIVED)
+        return target
+    if not _check_managed(kube, ns.name):
+        _audit(ns, "archive", "the namespace was already gone: nothing to archive", trigger)
+        _set_stage(ns, Stage.ARCHIVED)
+        return target
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{ns.name}-", dir=archive_dir))
+    try:
+        count = 0
+        for kind in ARCHIVED_KINDS:
+            for obj in kube.list_labelled(kind, "", namespace=ns.name):
+                manifest = _exported(obj, ns.suspended_state)
+                if manifest is not None:
+                    name = manifest["metadata"]["name"]
+                    (partial / f"{kind.lower()}-{name}.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))
+                    count += 1
+        index = {"namespace": ns.name, "record": ns.pk, "kind": ns.kind, "gitlab_path": ns.gitlab_path,
+                 "owner": ns.owner.username if ns.owner else "", "archived_at": timezone.now().isoformat(),
+                 "objects": count, "secret_values": "not archived"}
+        (partial / INDEX).write_text(yaml.safe_dump(index, sort_keys=False))
+        if target.exists():  # an earlier namespace of the same name, archived and deleted long ago
+            target.rename(target.with_name(f"{ns.name}.{target.stat().st_mtime_ns}"))
+        partial.rename(target)  # atomic: a half-written archive never looks complete
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    _audit(ns, "archive", f"{count} object(s) exported to {target}", trigger)
     _set_stage(ns, Stage.ARCHIVED)
     return target
+
+
+def _archived_record(target: Path) -> int | None:
+    """The ManagedNamespace id a complete archive at `target` was made from."""
+    try:
+        return yaml.safe_load((target / INDEX).read_text())["record"]
+    except (OSError, TypeError, KeyError, yaml.YAMLError):
+        return None
 
 
 def delete_namespace(kube: KubeCluster, ns: ManagedNamespace, trigger: str = "reclaim") -> None:

@@ -1,5 +1,6 @@
 """Suspension, reactivation, archive and deletion against the Kubernetes and GitLab stand-ins."""
 
+import json
 import subprocess
 
 import pytest
@@ -34,6 +35,10 @@ def job(name: str, suspended: bool = False) -> dict:
     return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name, "namespace": TEAM},
             "spec": {"suspend": suspended,
                      "template": {"spec": {"restartPolicy": "Never", "containers": [container]}}}}
+
+
+def load(directory, name: str) -> dict:
+    return yaml.safe_load((directory / name).read_text())
 
 
 def replicas(admin: KubeCluster, name: str) -> int:
@@ -134,11 +139,15 @@ def test_suspend_rerun_after_a_crash_keeps_the_original_scales(engine, team, mon
     assert (replicas(engine, "web"), replicas(engine, "worker")) == (3, 1)
 
 
-def test_archive_exports_tenant_objects_without_secret_values(engine, team, tmp_path):  # noqa: F811
-    engine.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": TEAM},
-                   "data": {"password": "aHVudGVyMg=="}})
+def test_archive_exports_tenant_objects_ready_to_apply_without_secret_values(engine, team, tmp_path):  # noqa: F811
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": TEAM},
+              "data": {"password": "aHVudGVyMg=="}}
+    engine.create({**secret, "metadata": {**secret["metadata"], "annotations": {
+        "kubectl.kubernetes.io/last-applied-configuration": json.dumps(secret)}}})
     engine.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": TEAM},
                    "data": {"mode": "production"}})
+    engine.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": TEAM},
+                   "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})
     suspend(engine, team)
 
     target = archive(engine, team, tmp_path)
@@ -146,20 +155,59 @@ def test_archive_exports_tenant_objects_without_secret_values(engine, team, tmp_
     assert target == tmp_path / TEAM
     files = {p.name for p in target.iterdir()}
     assert {"deployment-web.yaml", "deployment-worker.yaml", "job-batch.yaml", "secret-db.yaml",
-            "configmap-settings.yaml"} <= files
+            "configmap-settings.yaml", "service-web.yaml", "campus-archive.info"} <= files
     assert not any(name.startswith(("resourcequota", "limitrange", "rolebinding-campus", "networkpolicy-campus",
                                     "pod-")) for name in files)  # campus's own objects and controlled pods
-    secret = yaml.safe_load((target / "secret-db.yaml").read_text())
-    assert secret["data"] == {"password": ""}
     assert "aHVudGVyMg==" not in "".join(p.read_text() for p in target.iterdir())
-    assert secret["metadata"]["annotations"][stages.SECRET_NOTE]
-    web = yaml.safe_load((target / "deployment-web.yaml").read_text())
-    assert web["spec"]["replicas"] == 0 and "status" not in web
+    archived_secret = load(target, "secret-db.yaml")
+    assert archived_secret["data"] == {"password": ""}
+    assert list(archived_secret["metadata"]["annotations"]) == [stages.SECRET_NOTE]
+    web = load(target, "deployment-web.yaml")
+    assert web["spec"]["replicas"] == 3 and "status" not in web  # the scale before suspension
     assert not {"uid", "resourceVersion", "managedFields", "creationTimestamp"} & web["metadata"].keys()
+    batch = load(target, "job-batch.yaml")
+    assert batch["spec"]["suspend"] is False and "selector" not in batch["spec"]
+    assert "controller-uid" not in batch["spec"]["template"]["metadata"]["labels"]
+    assert "clusterIP" not in load(target, "service-web.yaml")["spec"]
+    assert load(target, "campus-archive.info")["record"] == team.pk
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary directory left
     team.refresh_from_db()
     assert team.stage == "archived"
-    assert archive(engine, team, tmp_path) == target  # a re-run keeps the complete archive
+    archived_at = team.stage_changed_at
+
+    assert archive(engine, team, tmp_path) == target  # a re-run keeps the complete archive and the stage's time
+    team.refresh_from_db()
+    assert team.stage_changed_at == archived_at
+    assert [p.name for p in tmp_path.iterdir()] == [TEAM]
+
+
+def test_an_archive_restores_with_kubectl_apply(engine, team, kube_cluster, tmp_path):  # noqa: F811
+    engine.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": TEAM},
+                   "data": {"password": "aHVudGVyMg=="}})
+    suspend(engine, team)
+    target = archive(engine, team, tmp_path / "archive")
+    delete_namespace(engine, team)
+    wait_until_gone(engine, {TEAM})
+    full_sync()  # the GitLab group is still there: a new, empty namespace
+
+    applied = subprocess.run(["kubectl", "--kubeconfig", str(kube_cluster.write_kubeconfig(tmp_path / "admin")),
+                              "apply", "-f", str(target)], capture_output=True, text=True, timeout=60)
+
+    assert applied.returncode == 0, applied.stderr
+    assert (replicas(engine, "web"), replicas(engine, "worker")) == (3, 1)
+    assert engine.list_labelled("Secret", "", namespace=TEAM)[0]["data"] == {"password": ""}
+
+
+def test_a_later_namespace_of_the_same_name_keeps_the_earlier_archive(engine, team, tmp_path):  # noqa: F811
+    earlier = tmp_path / TEAM
+    earlier.mkdir()
+    (earlier / "campus-archive.info").write_text(yaml.safe_dump({"record": team.pk + 1000}))
+
+    archive(engine, team, tmp_path)
+
+    assert load(tmp_path / TEAM, "campus-archive.info")["record"] == team.pk
+    kept = [p for p in tmp_path.iterdir() if p.name != TEAM]
+    assert len(kept) == 1 and load(kept[0], "campus-archive.info")["record"] == team.pk + 1000
 
 
 def test_an_interrupted_archive_never_looks_complete(engine, team, tmp_path, monkeypatch):  # noqa: F811
