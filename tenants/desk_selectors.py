@@ -9,6 +9,7 @@ from tenants.engine.quantities import served_amount
 from tenants.models import AuditEntry, GitLabEvent, HeldPlan, ManagedNamespace, NamespaceUsage
 
 IDLE_AFTER = timedelta(days=14)
+EXPIRING_WITHIN = timedelta(days=14)
 TOP = 10
 
 
@@ -35,6 +36,7 @@ def cluster_overview() -> dict:
         "last_sync": last_sync,
         "events": dict(GitLabEvent.objects.values_list("status").annotate(count=Count("pk"))),
         "held_plans": list(HeldPlan.objects.filter(status=HeldPlan.Status.HELD)),
+        **lifecycle_lists(),
         "recent_errors": list(AuditEntry.objects.filter(action="error").order_by("-at")[:TOP]),
     }
 
@@ -52,3 +54,14 @@ def audit_entries(filters: dict) -> QuerySet[AuditEntry]:
     if filters.get("until"):
         entries = entries.filter(at__date__lte=filters["until"])
     return entries
+
+
+def lifecycle_lists() -> dict:
+    """Expiring soon, suspended and archived namespaces, for the admin desk."""
+    today = timezone.localdate()
+    namespaces = ManagedNamespace.objects.select_related("owner").order_by("expires_on", "name")
+    return {
+        "expiring": list(namespaces.filter(stage__in=["active", "warned"], expires_on__lte=today + EXPIRING_WITHIN)),
+        "suspended": list(namespaces.filter(stage=ManagedNamespace.Stage.SUSPENDED)),
+        "archived": list(namespaces.filter(stage=ManagedNamespace.Stage.ARCHIVED)),
+    }

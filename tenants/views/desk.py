@@ -54,7 +54,10 @@ def decide(request, request_id: int):
 
 @admin_required
 def overview(request):
-    return render(request, "tenants/desk_overview.html", cluster_overview())
+    overview = cluster_overview()
+    overview["lifecycle"] = [("Expiring within 14 days", overview["expiring"]), ("Suspended", overview["suspended"]),
+                             ("Archived", overview["archived"])]
+    return render(request, "tenants/desk_overview.html", overview)
 
 
 @admin_required
@@ -67,7 +70,9 @@ def decide_held(request, plan_id: int):
     except ValueError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Held plan #{held.pk} {held.status}; {deleted} namespace(s) deleted.")
+        done = (f"{deleted} namespace(s) deleted" if held.step == HeldPlan.Step.DELETE
+                else "the next reclaim run acts on it")
+        messages.success(request, f"Held plan #{held.pk} {held.status}; {done}.")
     return redirect("desk_overview")
 
 

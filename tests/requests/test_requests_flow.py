@@ -135,3 +135,18 @@ def test_the_pages_show_errors_and_the_desk_is_for_admins(client, student, admin
     assert client.get("/desk/overview").status_code == 200
     audit = client.get("/desk/audit", {"action": "approve"}).content.decode()
     assert "NamespaceRequest" in audit and "admin:admin.ops" in audit
+
+
+def test_the_overview_lists_expiring_suspended_and_archived_namespaces(client, admin):
+    today = timezone.localdate()
+    ManagedNamespace.objects.create(name="g-soon", kind="group", gitlab_id=1, tier="course",
+                                    expires_on=today + timedelta(days=3))
+    ManagedNamespace.objects.create(name="g-later", kind="group", gitlab_id=2, tier="course",
+                                    expires_on=today + timedelta(days=90))
+    ManagedNamespace.objects.create(name="g-asleep", kind="group", gitlab_id=3, tier="course", stage="suspended")
+    client.force_login(admin)
+
+    page = client.get("/desk/overview").content.decode()
+
+    assert "Expiring within 14 days (1)" in page and "g-soon" in page and "g-later" not in page
+    assert "Suspended (1)" in page and "g-asleep" in page and "Archived (0)" in page
