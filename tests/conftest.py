@@ -48,13 +48,18 @@ def cluster_tls(tmp_path_factory):
     return make_server_certificate(tmp_path_factory.mktemp("cluster-tls"))
 
 
+DEPLOYED_TOKEN, DEPLOYED_USER = "campus-deployed-token", "system:serviceaccount:campus-system:campus-deployed"
+
+
 @pytest.fixture(scope="module")
 def kube_cluster(cluster_tls):
-    """The Kubernetes stand-in with its default RBAC; campus's admin token is `campus-admin-token`, and
-    `<uid>-token` signs in as that student (s0001 … s0004)."""
+    """The Kubernetes stand-in with its default RBAC; campus's admin token is `campus-admin-token`,
+    `<uid>-token` signs in as that student (s0001 … s0004), and DEPLOYED_TOKEN as a service account with no
+    rights until a test binds it (to deploy/rbac.yaml's ClusterRole)."""
     from devstack.kube.cluster import Cluster
     from devstack.kube.contracts import UserInfo
 
-    students = {f"s000{n}-token": UserInfo(f"s000{n}", groups=("campus:student",)) for n in range(1, 5)}
-    with Cluster(admin_token="campus-admin-token", tls=cluster_tls, static_tokens=students) as cluster:
+    tokens = {f"s000{n}-token": UserInfo(f"s000{n}", groups=("campus:student",)) for n in range(1, 5)}
+    tokens[DEPLOYED_TOKEN] = UserInfo(DEPLOYED_USER, groups=("system:serviceaccounts", "system:authenticated"))
+    with Cluster(admin_token="campus-admin-token", tls=cluster_tls, static_tokens=tokens) as cluster:
         yield cluster

@@ -132,13 +132,13 @@ def test_archive_then_delete_keeps_manifests_without_secret_values(project, engi
     assert project.stage == "archived"
 
     archive = tmp_path / "archive" / "r-robots"
-    files = sorted(p.name for p in archive.iterdir())
+    files = sorted(p.name for p in archive.glob("*.yaml"))
     assert files == ["configmap-settings.yaml", "deployment-web.yaml", "secret-db.yaml"]
     secret = yaml.safe_load((archive / "secret-db.yaml").read_text())
     assert secret["data"] == {"password": ""} and "hunter2" not in (archive / "secret-db.yaml").read_text()
     deployment = yaml.safe_load((archive / "deployment-web.yaml").read_text())
     assert "uid" not in deployment["metadata"] and "status" not in deployment
-    assert deployment["spec"]["replicas"] == 0  # as suspended; the record keeps the 3
+    assert deployment["spec"]["replicas"] == 3  # the scale it had before suspension
     assert not list((tmp_path / "archive").glob(".r-robots-*"))  # no half-written archive left
 
     reclaim(at(ends + timedelta(days=41)))
