@@ -133,7 +133,7 @@ class KubeCluster:
 
     def get(self, kind: str, namespace: str, name: str) -> dict | None:
         try:
-            return self._with_retries(lambda: self._call("get", "GET", KINDS[kind].item(namespace, name)))
+            return self._with_retries(lambda: self._call("get", "GET", READ_KINDS[kind].item(namespace, name)))
         except KubeError as error:
             if error.status == 404:
                 return None

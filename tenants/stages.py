@@ -29,6 +29,7 @@ SERVER_FIELDS = ("uid", "resourceVersion", "managedFields", "creationTimestamp",
                  "ownerReferences", "deletionTimestamp")
 SECRET_NOTE = "campus.example/archived-without-values"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+FINISHED = ("Succeeded", "Failed")
 JOB_UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
 INDEX = "campus-archive.info"  # YAML, named so `kubectl apply -f <dir>` skips it: what, from which record, when
 
@@ -69,16 +70,23 @@ def _render_stage(ns: ManagedNamespace, trigger: str) -> None:
 
 
 def suspend(kube: KubeCluster, ns: ManagedNamespace, trigger: str = "reclaim") -> None:
-    """Workloads to zero (previous scale recorded), Jobs suspended, quota to no pods, members to view."""
+    """Workloads to zero (previous scale recorded), Jobs suspended, bare Pods removed (their manifests recorded),
+    quota to no pods, members to view."""
     if not _check_managed(kube, ns.name):
         return
     deployments = kube.list_labelled("Deployment", "", namespace=ns.name)
     jobs = [j for j in kube.list_labelled("Job", "", namespace=ns.name)
             if not (j.get("spec") or {}).get("suspend") and not (j.get("status") or {}).get("completionTime")]
-    state = {"replicas": dict(ns.suspended_state.get("replicas", {})), "jobs": list(ns.suspended_state.get("jobs", []))}
+    pods = [p for p in kube.list_labelled("Pod", "", namespace=ns.name)
+            if not p["metadata"].get("ownerReferences") and (p.get("status") or {}).get("phase") not in FINISHED]
+    recorded = ns.suspended_state
+    state = {"replicas": dict(recorded.get("replicas", {})),
+             "jobs": sorted(set(recorded.get("jobs", [])) | {j["metadata"]["name"] for j in jobs}),
+             "pods": dict(recorded.get("pods", {}))}
     for deployment in deployments:  # a re-run never overwrites a recorded scale with the 0 it set itself
         state["replicas"].setdefault(deployment["metadata"]["name"], deployment["spec"].get("replicas", 1))
-    state["jobs"] = sorted(set(state["jobs"]) | {j["metadata"]["name"] for j in jobs})
+    for pod in pods:
+        state["pods"].setdefault(pod["metadata"]["name"], _exported(pod, {}))
     ns.suspended_state = state
     ns.save(update_fields=["suspended_state", "updated_at"])
     for deployment in deployments:
@@ -86,26 +94,37 @@ def suspend(kube: KubeCluster, ns: ManagedNamespace, trigger: str = "reclaim") -
             kube.patch("Deployment", ns.name, deployment["metadata"]["name"], {"spec": {"replicas": 0}})
     for job in jobs:
         kube.patch("Job", ns.name, job["metadata"]["name"], {"spec": {"suspend": True}})
+    for pod in pods:
+        kube.delete("Pod", ns.name, pod["metadata"]["name"])
     _set_stage(ns, Stage.SUSPENDED)
-    _audit(ns, "suspend", f"expired on {ns.expires_on}; scaled {len(deployments)} deployment(s) to 0", trigger)
+    _audit(ns, "suspend", f"expired on {ns.expires_on}; {len(deployments)} deployment(s) scaled to 0, "
+                          f"{len(jobs)} job(s) suspended, {len(pods)} pod(s) removed", trigger)
     _render_stage(ns, trigger)
 
 
-def reactivate(kube: KubeCluster, ns: ManagedNamespace, trigger: str) -> None:
-    """Undo a suspension: recorded scales and jobs back, normal quota and roles."""
+def reactivate(kube: KubeCluster, ns: ManagedNamespace, trigger: str = "extension") -> None:
+    """Undo a suspension: normal quota and roles first (pods need them), then recorded scales, jobs and pods.
+    The stage turns active first, so an interruption never leaves an extended namespace to be archived; an active
+    namespace with a suspended_state left is a reactivation cut short, and calling this again completes it."""
+    _set_stage(ns, Stage.ACTIVE)
+    _audit(ns, "reactivate", "extended; quota, roles and workloads restored", trigger)
+    _render_stage(ns, trigger)
     if _check_managed(kube, ns.name):
-        present = {d["metadata"]["name"] for d in kube.list_labelled("Deployment", "", namespace=ns.name)}
-        for name, replicas in ns.suspended_state.get("replicas", {}).items():
-            if name in present:
+        recorded = ns.suspended_state
+        deployments = {d["metadata"]["name"] for d in kube.list_labelled("Deployment", "", namespace=ns.name)}
+        for name, replicas in recorded.get("replicas", {}).items():
+            if name in deployments:
                 kube.patch("Deployment", ns.name, name, {"spec": {"replicas": replicas}})
         jobs = {j["metadata"]["name"] for j in kube.list_labelled("Job", "", namespace=ns.name)}
-        for name in ns.suspended_state.get("jobs", []):
+        for name in recorded.get("jobs", []):
             if name in jobs:
                 kube.patch("Job", ns.name, name, {"spec": {"suspend": False}})
+        pods = {p["metadata"]["name"] for p in kube.list_labelled("Pod", "", namespace=ns.name)}
+        for name, manifest in recorded.get("pods", {}).items():
+            if name not in pods:
+                kube.create(manifest)
     ns.suspended_state = {}
-    _set_stage(ns, Stage.ACTIVE)
-    _audit(ns, "reactivate", "extended; workloads, quota and roles restored", trigger)
-    _render_stage(ns, trigger)
+    ns.save(update_fields=["suspended_state", "updated_at"])
 
 
 def _exported(obj: dict, suspended_state: dict) -> dict | None:
@@ -131,6 +150,8 @@ def _exported(obj: dict, suspended_state: dict) -> dict | None:
         manifest["spec"] = {**spec, "replicas": suspended_state["replicas"][meta["name"]]}
     elif kind == "Job":
         manifest["spec"] = _job_spec(spec, meta["name"] in suspended_state.get("jobs", []))
+    elif kind == "Pod":
+        manifest["spec"] = {key: value for key, value in spec.items() if key != "nodeName"}  # scheduled afresh
     elif kind == "Service":
         manifest["spec"] = {key: value for key, value in spec.items() if key not in ("clusterIP", "clusterIPs")}
     manifest["metadata"]["annotations"] = annotations
@@ -164,14 +185,15 @@ def archive(kube: KubeCluster, ns: ManagedNamespace, archive_dir: Path, trigger:
     archive_dir.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{ns.name}-", dir=archive_dir))
     try:
-        count = 0
+        files = {f"pod-{name}.yaml": manifest for name, manifest in ns.suspended_state.get("pods", {}).items()}
         for kind in ARCHIVED_KINDS:
             for obj in kube.list_labelled(kind, "", namespace=ns.name):
                 manifest = _exported(obj, ns.suspended_state)
                 if manifest is not None:
-                    name = manifest["metadata"]["name"]
-                    (partial / f"{kind.lower()}-{name}.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))
-                    count += 1
+                    files[f"{kind.lower()}-{manifest['metadata']['name']}.yaml"] = manifest
+        for name, manifest in files.items():
+            (partial / name).write_text(yaml.safe_dump(manifest, sort_keys=False))
+        count = len(files)
         index = {"namespace": ns.name, "record": ns.pk, "kind": ns.kind, "gitlab_path": ns.gitlab_path,
                  "owner": ns.owner.username if ns.owner else "", "archived_at": timezone.now().isoformat(),
                  "objects": count, "secret_values": "not archived"}

@@ -53,8 +53,10 @@ def job_suspended(admin: KubeCluster, name: str) -> bool:
 
 @pytest.fixture
 def team(engine):  # noqa: F811
-    """The synced team namespace with two Deployments, a running Job and one its owner paused."""
+    """The synced team namespace with two Deployments, a running Job, one its owner paused and a bare Pod."""
     full_sync()
+    engine.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "shell", "namespace": TEAM},
+                   "spec": {"containers": [CONTAINER]}})
     engine.create(deployment("web", 3))
     engine.create(deployment("worker", 1))
     engine.create(job("batch"))
@@ -69,8 +71,11 @@ def test_suspend_then_reactivate_restores_replicas_jobs_quota_and_roles(engine, 
 
     team.refresh_from_db()
     assert team.stage == "suspended" and team.stage_changed_at is not None
-    assert team.suspended_state == {"replicas": {"web": 3, "worker": 1}, "jobs": ["batch"]}
+    assert team.suspended_state["replicas"] == {"web": 3, "worker": 1}
+    assert team.suspended_state["jobs"] == ["batch"]
+    assert list(team.suspended_state["pods"]) == ["shell"]
     assert (replicas(engine, "web"), replicas(engine, "worker")) == (0, 0)
+    assert engine.get("Pod", TEAM, "shell") is None
     assert job_suspended(engine, "batch")
     assert engine.get("ResourceQuota", TEAM, "campus-quota")["spec"]["hard"]["pods"] == "0"
     assert subjects(engine, TEAM) == {"view": ["prof.lang", "s0001", "s0002"]}
@@ -83,6 +88,7 @@ def test_suspend_then_reactivate_restores_replicas_jobs_quota_and_roles(engine, 
     assert (replicas(engine, "web"), replicas(engine, "worker")) == (3, 1)
     assert not job_suspended(engine, "batch")
     assert job_suspended(engine, "paused")  # its owner's choice, not campus's
+    assert engine.get("Pod", TEAM, "shell")["spec"]["containers"][0]["image"] == CONTAINER["image"]
     assert engine.get("ResourceQuota", TEAM, "campus-quota")["spec"]["hard"]["pods"] == normal_pods
     assert subjects(engine, TEAM) == {"admin": ["prof.lang"], "edit": ["s0001", "s0002"]}
     assert Membership.objects.filter(namespace=team, role="edit").count() == 2
@@ -139,6 +145,26 @@ def test_suspend_rerun_after_a_crash_keeps_the_original_scales(engine, team, mon
     assert (replicas(engine, "web"), replicas(engine, "worker")) == (3, 1)
 
 
+def test_an_interrupted_reactivation_leaves_the_namespace_active_and_completes_on_a_rerun(engine, team,  # noqa: F811
+                                                                                           monkeypatch):
+    suspend(engine, team)
+
+    def crash(self, *args, **kwargs):
+        raise RuntimeError("the web worker was restarted")
+    with monkeypatch.context() as patched:
+        patched.setattr(KubeCluster, "patch", crash)
+        with pytest.raises(RuntimeError):
+            reactivate(engine, team)
+    team.refresh_from_db()
+    assert team.stage == "active" and team.suspended_state["replicas"] == {"web": 3, "worker": 1}
+
+    reactivate(engine, team)
+
+    team.refresh_from_db()
+    assert team.suspended_state == {}
+    assert (replicas(engine, "web"), replicas(engine, "worker")) == (3, 1)
+
+
 def test_archive_exports_tenant_objects_ready_to_apply_without_secret_values(engine, team, tmp_path):  # noqa: F811
     secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": TEAM},
               "data": {"password": "aHVudGVyMg=="}}
@@ -155,9 +181,9 @@ def test_archive_exports_tenant_objects_ready_to_apply_without_secret_values(eng
     assert target == tmp_path / TEAM
     files = {p.name for p in target.iterdir()}
     assert {"deployment-web.yaml", "deployment-worker.yaml", "job-batch.yaml", "secret-db.yaml",
-            "configmap-settings.yaml", "service-web.yaml", "campus-archive.info"} <= files
+            "configmap-settings.yaml", "service-web.yaml", "pod-shell.yaml", "campus-archive.info"} <= files
     assert not any(name.startswith(("resourcequota", "limitrange", "rolebinding-campus", "networkpolicy-campus",
-                                    "pod-")) for name in files)  # campus's own objects and controlled pods
+                                    "pod-web", "pod-worker")) for name in files)  # campus's and controlled pods
     assert "aHVudGVyMg==" not in "".join(p.read_text() for p in target.iterdir())
     archived_secret = load(target, "secret-db.yaml")
     assert archived_secret["data"] == {"password": ""}
@@ -169,6 +195,7 @@ def test_archive_exports_tenant_objects_ready_to_apply_without_secret_values(eng
     assert batch["spec"]["suspend"] is False and "selector" not in batch["spec"]
     assert "controller-uid" not in batch["spec"]["template"]["metadata"]["labels"]
     assert "clusterIP" not in load(target, "service-web.yaml")["spec"]
+    assert "nodeName" not in load(target, "pod-shell.yaml")["spec"]  # removed at suspension, kept in the archive
     assert load(target, "campus-archive.info")["record"] == team.pk
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary directory left
     team.refresh_from_db()
