@@ -1,9 +1,16 @@
 """The Kubernetes side of a namespace's lifecycle stages: suspend, reactivate, archive, delete. I/O only.
 
 Each step is idempotent, so a run interrupted anywhere is completed by the next one: suspension records every
-Deployment's replicas before it scales anything and sets the stage last; an archive is written to a temporary
-directory and renamed into place. Quota with no pods and view-only members come from the engine's rendering
-of a suspended namespace, so a resync keeps them rather than undoing them.
+Deployment's replicas (and running Jobs, and bare Pods' manifests) before it changes anything and sets the stage
+last; reactivation sets the stage first; an archive is written to a temporary directory and renamed into place.
+Quota with no pods and view-only members come from the engine's rendering of a suspended namespace, so a resync
+keeps them rather than undoing them.
+
+An archive holds what tenants made: ConfigMaps, Secrets (keys only), Services, ServiceAccounts, Deployments, Jobs,
+Ingresses, Roles, RoleBindings, NetworkPolicies and bare Pods, each ready for `kubectl apply`. Not archived: campus's
+own objects (the engine renders them again), Pods a controller owns, Events, and what Kubernetes creates in every
+namespace (the default ServiceAccount, kube-root-ca.crt). The stand-in serves no StatefulSets, CronJobs or
+PersistentVolumeClaims, so neither suspension nor archive handles them yet.
 """
 
 import logging
@@ -72,13 +79,13 @@ def _render_stage(ns: ManagedNamespace, trigger: str) -> None:
 def suspend(kube: KubeCluster, ns: ManagedNamespace, trigger: str = "reclaim") -> None:
     """Workloads to zero (previous scale recorded), Jobs suspended, bare Pods removed (their manifests recorded),
     quota to no pods, members to view."""
-    if not _check_managed(kube, ns.name):
-        return
-    deployments = kube.list_labelled("Deployment", "", namespace=ns.name)
-    jobs = [j for j in kube.list_labelled("Job", "", namespace=ns.name)
-            if not (j.get("spec") or {}).get("suspend") and not (j.get("status") or {}).get("completionTime")]
-    pods = [p for p in kube.list_labelled("Pod", "", namespace=ns.name)
-            if not p["metadata"].get("ownerReferences") and (p.get("status") or {}).get("phase") not in FINISHED]
+    deployments, jobs, pods = [], [], []
+    if _check_managed(kube, ns.name):  # a namespace already gone has nothing to scale; the record still changes
+        deployments = kube.list_labelled("Deployment", "", namespace=ns.name)
+        jobs = [j for j in kube.list_labelled("Job", "", namespace=ns.name)
+                if not (j.get("spec") or {}).get("suspend") and not (j.get("status") or {}).get("completionTime")]
+        pods = [p for p in kube.list_labelled("Pod", "", namespace=ns.name)
+                if not p["metadata"].get("ownerReferences") and (p.get("status") or {}).get("phase") not in FINISHED]
     recorded = ns.suspended_state
     state = {"replicas": dict(recorded.get("replicas", {})),
              "jobs": sorted(set(recorded.get("jobs", [])) | {j["metadata"]["name"] for j in jobs}),
