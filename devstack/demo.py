@@ -88,8 +88,17 @@ def run(port: int, demo_dir: Path) -> int:
             "CAMPUS_KUBE_PUBLIC_URL": kube.url, "CAMPUS_KUBE_PUBLIC_CA_FILE": str(kube.server.tls.ca_cert),
             "CAMPUS_TOKENREVIEW_SECRET": tokenreview_secret,
             "CAMPUS_GITLAB_WEBHOOK_SECRET": webhook_secret,
+            "CAMPUS_GITLAB_URL": gitlab.url, "CAMPUS_GITLAB_TOKEN": gitlab_token, "CAMPUS_GITLAB_ROOTS": COURSES_ROOT,
+            "CAMPUS_KUBE_API_URL": kube.url, "CAMPUS_KUBE_TOKEN": admin_token,
+            "CAMPUS_KUBE_CA_FILE": str(kube.server.tls.ca_cert),
+            "CAMPUS_PUBLIC_URL": campus_url, "CAMPUS_ARCHIVE_DIR": str(demo_dir / "archive"),
         }}
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+        # The first resync turns the seeded GitLab into namespaces; later changes arrive as system hooks.
+        subprocess.run([sys.executable, "manage.py", "sync"], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        subprocess.run([sys.executable, "manage.py", "reclaim"], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
         web = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "campus/gunicorn.conf.py",
                                 "--bind", f"127.0.0.1:{port}", "--workers", "2"], cwd=ROOT, env=env)
         stack.callback(_stop, web)
