@@ -159,7 +159,7 @@ CAMPUS_PUBLIC_URL = env_str("CAMPUS_PUBLIC_URL", "http://127.0.0.1:8000")
 CAMPUS_TERMS = env_str("CAMPUS_TERMS")
 # A user with fewer requested project namespaces than this gets the next one approved at once.
 CAMPUS_AUTO_APPROVED_NAMESPACES = env_int("CAMPUS_AUTO_APPROVED_NAMESPACES", 2)
-# Expiry and reclamation (see README, "Expiry").
+# Expiry and reclamation (README, "Configuration": requests and expiry).
 CAMPUS_IDLE_DAYS = env_int("CAMPUS_IDLE_DAYS", 60)
 CAMPUS_WARNING_DAYS = [int(days) for days in env_list("CAMPUS_WARNING_DAYS", ["14", "3", "1"])]
 CAMPUS_GRACE_DAYS = env_int("CAMPUS_GRACE_DAYS", 30)
