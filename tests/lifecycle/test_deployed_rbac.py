@@ -62,6 +62,8 @@ def test_the_deployed_role_covers_sync_usage_and_every_stage(deployed, admin_api
             "metadata": {"labels": {"app": "web"}},
             "spec": {"containers": [{"name": "web", "image": "nginx:1.27", "securityContext": RESTRICTED}]}}}})
     client.CoreV1Api(admin_api).create_namespaced_secret(ns.name, {"metadata": {"name": "s"}, "data": {"k": "dg=="}})
+    client.CoreV1Api(admin_api).create_namespaced_pod(ns.name, {"metadata": {"name": "shell"}, "spec": {
+        "containers": [{"name": "shell", "image": "nginx:1.27", "securityContext": RESTRICTED}]}})
 
     assert collect_usage() == 4
     kube = campus_cluster()
@@ -75,5 +77,6 @@ def test_the_deployed_role_covers_sync_usage_and_every_stage(deployed, admin_api
         delete_namespace(kube, ns)
     finally:
         kube.close()
-    assert {"deployment-web.yaml", "secret-s.yaml"} <= {p.name for p in (tmp_path / "r-least").iterdir()}
+    archived = {p.name for p in (tmp_path / "r-least").iterdir()}
+    assert {"deployment-web.yaml", "secret-s.yaml", "pod-shell.yaml"} <= archived
     assert not AuditEntry.objects.filter(action="error").exists()
