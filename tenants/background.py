@@ -22,3 +22,8 @@ def _run(task: Callable, *args) -> None:
         log.exception("background task %s failed", getattr(task, "__name__", task))
     finally:
         connections.close_all()  # this thread's connections; it may idle for long
+
+
+def drain(timeout: float = 30) -> None:
+    """Wait until the work queued so far has run (the pool runs tasks in order on one thread)."""
+    _pool.submit(lambda: None).result(timeout=timeout)

@@ -63,7 +63,7 @@ def extend_namespace(ns: ManagedNamespace, by: User | None, trigger: str) -> dat
         ExpiryWarning.objects.filter(namespace=ns).delete()  # the new date gets its own warnings
         AuditEntry.objects.create(trigger=trigger, action="extend", kind="Namespace", namespace=ns.name,
                                   name=ns.name, reason=f"extended to {until} by {by.username if by else 'mail link'}")
-    if ns.stage == ManagedNamespace.Stage.SUSPENDED:
+    if ns.stage == ManagedNamespace.Stage.SUSPENDED or ns.suspended_state:  # or a reactivation cut short
         kube = kube_cluster()
         try:
             reactivate(kube, ns, trigger)

@@ -30,6 +30,7 @@ from tenants.gitlab_events import affected_entity
 from tenants.gitlab_source import GitLabRead
 from tenants.kube import KINDS, KubeCluster, KubeError
 from tenants.models import AuditEntry, GitLabEvent, HeldPlan, ManagedNamespace, Membership
+from tenants.signals import namespace_reclaimed
 
 log = logging.getLogger(__name__)
 SYNC_LOCK_ID = 0x63616D70  # "camp": the advisory lock every sync holds
@@ -188,9 +189,21 @@ def _apply_action(kube: KubeCluster, action: Action) -> None:
     if action.verb == "delete":
         kube.delete(action.kind, action.namespace, action.name)
         if action.kind == "Namespace":
-            ManagedNamespace.objects.filter(name=action.name).delete()
+            _forget(action.name)
     else:
         kube.apply(action.obj)
+
+
+def _forget(name: str) -> None:
+    """campus's records of a deleted namespace go; other capabilities are told to release what they hold."""
+    record = ManagedNamespace.objects.select_related("owner").filter(name=name).first()
+    if record is None:
+        return
+    record.delete()
+    for receiver, error in namespace_reclaimed.send_robust(sender=ManagedNamespace, name=name, kind=record.kind,
+                                                           owner=record.owner.username if record.owner else ""):
+        if error is not None:
+            log.error("releasing %s failed in %s: %s", name, getattr(receiver, "__name__", receiver), error)
 
 
 # --- entry points --------------------------------------------------------------------------------------------------

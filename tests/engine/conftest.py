@@ -5,6 +5,7 @@ import time
 import pytest
 
 from devstack.gitlab.server import GitLabServer
+from tenants.background import drain
 from tenants.kube import KubeCluster
 
 GITLAB_TOKEN = "campus-gitlab-token"
@@ -43,6 +44,7 @@ def engine(settings, gitlab, kube_cluster, db):
     settings.CAMPUS_GITLAB_WEBHOOK_SECRET = "hook-secret"
     admin = KubeCluster(kube_cluster.url, "campus-admin-token", ca_file=str(kube_cluster.server.tls.ca_cert))
     yield admin
+    drain()  # background work of this test finishes before its database and cluster are cleaned up
     for ns in admin.list_labelled("Namespace", MANAGED):  # the cluster is shared by the module's tests
         admin.delete("Namespace", "", ns["metadata"]["name"])
     wait_until_gone(admin, managed_namespaces(admin))

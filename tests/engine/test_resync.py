@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from tenants.models import AuditEntry, HeldPlan, ManagedNamespace, Membership
+from tenants.signals import namespace_reclaimed
 from tenants.sync import full_sync
 from tests.engine.conftest import managed_namespaces, subjects, wait_until_gone
 
@@ -97,12 +98,21 @@ def test_a_failing_or_partial_gitlab_deletes_nothing(engine, gitlab, fault):
 def test_a_complete_read_deletes_what_gitlab_deleted(engine, gitlab):
     full_sync()
     gitlab.delete_project("courses/cs101/team-1/robot")
+    released = []
 
-    result = full_sync()
+    def release(sender, name, kind, owner, **kwargs):
+        released.append((name, kind))
+
+    namespace_reclaimed.connect(release)
+    try:
+        result = full_sync()
+    finally:
+        namespace_reclaimed.disconnect(release)
 
     assert [(a.verb, a.kind, a.name) for a in result.plan.actions] == [("delete", "Namespace", ROBOT)]
     assert ROBOT not in wait_until_gone(engine, {ROBOT})
     assert not ManagedNamespace.objects.filter(name=ROBOT).exists()
+    assert released == [(ROBOT, "project")]  # what other capabilities hold for it is released
 
 
 def test_mass_deletion_is_held_until_an_admin_approves(engine, gitlab, settings):
