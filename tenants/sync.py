@@ -25,10 +25,11 @@ from tenants.engine.gitlab_tenants import gitlab_entities, members_of
 from tenants.engine.membership import Member, role_subjects
 from tenants.engine.naming import EntityKey, assign_names
 from tenants.engine.plan import Action, Plan, make_plan
-from tenants.engine_settings import gitlab_source, kube_cluster, tenancy_config
+from tenants.engine_settings import expiry_policy, gitlab_source, kube_cluster, tenancy_config
 from tenants.gitlab_events import affected_entity
 from tenants.gitlab_source import GitLabRead
 from tenants.kube import KINDS, KubeCluster, KubeError
+from tenants.lifecycle import NamespaceState, current_expiry
 from tenants.models import AuditEntry, GitLabEvent, HeldPlan, ManagedNamespace, Membership
 from tenants.signals import namespace_reclaimed
 
@@ -101,10 +102,16 @@ def _record_names(entities: dict[EntityKey, str], names: dict[EntityKey, str], c
         record = existing.get((key.kind, key.id))
         if record is None:
             ManagedNamespace.objects.create(name=names[key], kind=key.kind, gitlab_id=key.id, gitlab_path=path,
-                                            tier=config.default_tier[key.kind])
+                                            tier=config.default_tier[key.kind], expires_on=_first_expiry(key.kind))
         elif record.gitlab_path != path:
             record.gitlab_path = path
             record.save(update_fields=["gitlab_path", "updated_at"])
+
+
+def _first_expiry(kind: str):
+    """A new namespace's end date, so the portal shows it at once (the daily reclaim pass keeps it current)."""
+    today = timezone.localdate()
+    return current_expiry(NamespaceState(name="", kind=kind, stage="active", created_on=today), expiry_policy(today))
 
 
 def _gitlab_tenants(read: GitLabRead, names: dict[EntityKey, str], entities: dict[EntityKey, str],
@@ -292,6 +299,7 @@ def ensure_personal_namespace(user: User) -> ManagedNamespace:
     key = EntityKey("personal", user.pk)
     name = assign_names([(key, user.username)], _stored_names(), config)[key]
     return ManagedNamespace.objects.create(name=name, kind="personal", owner=user, gitlab_path=user.username,
+                                           expires_on=_first_expiry("personal"),
                                            tier=config.default_tier["personal"])
 
 

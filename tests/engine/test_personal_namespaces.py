@@ -18,7 +18,9 @@ def test_first_student_sign_in_creates_a_personal_namespace(client, engine, ldap
     quota = engine.get("ResourceQuota", "u-s0005", "campus-quota")
     assert quota["spec"]["hard"]["pods"] == "20"  # the student tier
     assert AuditEntry.objects.filter(trigger="sign-in", namespace="u-s0005", action="create").exists()
-    assert client.get("/").status_code == 200
+    dashboard = client.get("/")
+    expires_on = ManagedNamespace.objects.get(name="u-s0005").expires_on
+    assert expires_on is not None and expires_on.isoformat() in dashboard.content.decode()  # shown from the start
 
 
 def test_staff_get_no_personal_namespace(client, engine, ldap_settings):
