@@ -63,3 +63,21 @@ def kube_cluster(cluster_tls):
     tokens[DEPLOYED_TOKEN] = UserInfo(DEPLOYED_USER, groups=("system:serviceaccounts", "system:authenticated"))
     with Cluster(admin_token="campus-admin-token", tls=cluster_tls, static_tokens=tokens) as cluster:
         yield cluster
+
+
+# A container securityContext the restricted Pod Security profile admits (tenant namespaces enforce it).
+RESTRICTED = {"runAsNonRoot": True, "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
+              "seccompProfile": {"type": "RuntimeDefault"}}
+
+
+@pytest.fixture
+def kube_admin_api(kube_cluster):
+    """The official Kubernetes client as cluster admin, to create what tenants would (deployments, pods)."""
+    from kubernetes import client
+
+    configuration = client.Configuration()
+    configuration.host = kube_cluster.url
+    configuration.api_key = {"authorization": "Bearer campus-admin-token"}
+    configuration.ssl_ca_cert = str(kube_cluster.server.tls.ca_cert)
+    with client.ApiClient(configuration) as api:
+        yield api

@@ -6,24 +6,14 @@ from kubernetes import client
 from tenants.models import ManagedNamespace, NamespaceUsage
 from tenants.sync import full_sync
 from tenants.usage import collect_usage
+from tests.conftest import RESTRICTED
 
 pytestmark = pytest.mark.django_db
 TEAM = "g-courses-cs101-team-1"
-RESTRICTED = {"runAsNonRoot": True, "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
-              "seccompProfile": {"type": "RuntimeDefault"}}
 
 
-@pytest.fixture
-def core(kube_cluster):
-    configuration = client.Configuration()
-    configuration.host = kube_cluster.url
-    configuration.api_key = {"authorization": "Bearer campus-admin-token"}
-    configuration.ssl_ca_cert = str(kube_cluster.server.tls.ca_cert)
-    with client.ApiClient(configuration) as api:
-        yield client.CoreV1Api(api)
-
-
-def test_usage_follows_quota_status_and_running_pods(engine, core):
+def test_usage_follows_quota_status_and_running_pods(engine, kube_admin_api):
+    core = client.CoreV1Api(kube_admin_api)
     full_sync()
     core.create_namespaced_pod(TEAM, {"metadata": {"name": "web"}, "spec": {"containers": [
         {"name": "web", "image": "registry.example.edu/team-1/web:3", "securityContext": RESTRICTED,

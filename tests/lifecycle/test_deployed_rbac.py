@@ -15,30 +15,18 @@ from tenants.models import AuditEntry, ManagedNamespace
 from tenants.stages import archive, delete_namespace, reactivate, suspend
 from tenants.sync import full_sync, sync_owned_namespaces
 from tenants.usage import collect_usage
-from tests.conftest import DEPLOYED_TOKEN, DEPLOYED_USER
+from tests.conftest import DEPLOYED_TOKEN, DEPLOYED_USER, RESTRICTED
 
 pytestmark = pytest.mark.django_db
 RBAC = Path(__file__).resolve().parents[2] / "deploy" / "rbac.yaml"
-RESTRICTED = {"runAsNonRoot": True, "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
-              "seccompProfile": {"type": "RuntimeDefault"}}
 
 
 @pytest.fixture
-def admin_api(kube_cluster):
-    configuration = client.Configuration()
-    configuration.host = kube_cluster.url
-    configuration.api_key = {"authorization": "Bearer campus-admin-token"}
-    configuration.ssl_ca_cert = str(kube_cluster.server.tls.ca_cert)
-    with client.ApiClient(configuration) as api:
-        yield api
-
-
-@pytest.fixture
-def deployed(engine, admin_api, settings):
+def deployed(engine, kube_admin_api, settings):
     """campus switched to the deployed service account, bound to deploy/rbac.yaml's ClusterRole."""
     role = next(doc for doc in yaml.safe_load_all(RBAC.read_text()) if doc["kind"] == "ClusterRole")
     role["metadata"]["name"] = "campus-deployed"
-    rbac = client.RbacAuthorizationV1Api(admin_api)
+    rbac = client.RbacAuthorizationV1Api(kube_admin_api)
     rbac.create_cluster_role(role)
     rbac.create_cluster_role_binding({
         "metadata": {"name": "campus-deployed"},
@@ -50,19 +38,20 @@ def deployed(engine, admin_api, settings):
     rbac.delete_cluster_role("campus-deployed")
 
 
-def test_the_deployed_role_covers_sync_usage_and_every_stage(deployed, admin_api, tmp_path):
+def test_the_deployed_role_covers_sync_usage_and_every_stage(deployed, kube_admin_api, tmp_path):
     result = full_sync()
     assert result.failures == [] and result.applied > 0
     owner = User.objects.create(username="s0004")
     ns = ManagedNamespace.objects.create(name="r-least", kind="requested", owner=owner, tier="student",
                                          expires_on=timezone.localdate() + timedelta(days=3))
     assert sync_owned_namespaces({ns.name}, "test").failures == []
-    client.AppsV1Api(admin_api).create_namespaced_deployment(ns.name, {"metadata": {"name": "web"}, "spec": {
+    core = client.CoreV1Api(kube_admin_api)
+    client.AppsV1Api(kube_admin_api).create_namespaced_deployment(ns.name, {"metadata": {"name": "web"}, "spec": {
         "replicas": 2, "selector": {"matchLabels": {"app": "web"}}, "template": {
             "metadata": {"labels": {"app": "web"}},
             "spec": {"containers": [{"name": "web", "image": "nginx:1.27", "securityContext": RESTRICTED}]}}}})
-    client.CoreV1Api(admin_api).create_namespaced_secret(ns.name, {"metadata": {"name": "s"}, "data": {"k": "dg=="}})
-    client.CoreV1Api(admin_api).create_namespaced_pod(ns.name, {"metadata": {"name": "shell"}, "spec": {
+    core.create_namespaced_secret(ns.name, {"metadata": {"name": "s"}, "data": {"k": "dg=="}})
+    core.create_namespaced_pod(ns.name, {"metadata": {"name": "shell"}, "spec": {
         "containers": [{"name": "shell", "image": "nginx:1.27", "securityContext": RESTRICTED}]}})
 
     assert collect_usage() == 4

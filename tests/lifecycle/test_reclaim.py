@@ -17,21 +17,15 @@ from tenants.models import AuditEntry, ExpiryWarning, HeldPlan, ManagedNamespace
 from tenants.reclaim import reclaim
 from tenants.signals import namespace_reclaimed
 from tenants.sync import full_sync, sync_owned_namespaces
+from tests.conftest import RESTRICTED
 from tests.engine.conftest import subjects
 
 pytestmark = pytest.mark.django_db
-RESTRICTED = {"runAsNonRoot": True, "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
-              "seccompProfile": {"type": "RuntimeDefault"}}
 
 
 @pytest.fixture
-def apps(kube_cluster):
-    configuration = client.Configuration()
-    configuration.host = kube_cluster.url
-    configuration.api_key = {"authorization": "Bearer campus-admin-token"}
-    configuration.ssl_ca_cert = str(kube_cluster.server.tls.ca_cert)
-    with client.ApiClient(configuration) as api:
-        yield client.AppsV1Api(api), client.CoreV1Api(api)
+def apps(kube_admin_api):
+    return client.AppsV1Api(kube_admin_api), client.CoreV1Api(kube_admin_api)
 
 
 @pytest.fixture

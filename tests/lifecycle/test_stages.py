@@ -13,12 +13,11 @@ from tenants.models import AuditEntry, ManagedNamespace, Membership, NamespaceUs
 from tenants.signals import namespace_reclaimed
 from tenants.stages import NotCampusManaged, archive, delete_namespace, reactivate, suspend
 from tenants.sync import full_sync, sync_owned_namespaces
+from tests.conftest import RESTRICTED
 from tests.engine.conftest import engine, gitlab, subjects, wait_until_gone  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 TEAM = "g-courses-cs101-team-1"
-RESTRICTED = {"runAsNonRoot": True, "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
-              "seccompProfile": {"type": "RuntimeDefault"}}
 CONTAINER = {"name": "app", "image": "registry.example.edu/team-1/app:1", "securityContext": RESTRICTED,
              "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "200m", "memory": "128Mi"}}}
 
