@@ -1,13 +1,14 @@
-"""Admission plugins, in kube-apiserver's order: LimitRanger, ServiceAccount, ResourceQuota.
+"""Admission plugins, in kube-apiserver's order. Mutating: LimitRanger (defaults), ServiceAccount, then the mutating
+webhooks. Validating: LimitRanger (min/max), the validating webhooks, ResourceQuota (always last).
 
 (NamespaceLifecycle is built into the store: no content in missing or Terminating namespaces.)
 
-Each is an AdmissionPlugin: (operation, resource, object, old object, store) -> the object, possibly mutated, or an
-ApiError with the real plugin's message.
+Each is an AdmissionPlugin or Validator: (operation, resource, object, old object, store, request) -> the object,
+possibly mutated (validators return nothing), or an ApiError with the real plugin's message.
 """
 
 from devstack.kube import quota
-from devstack.kube.contracts import AdmissionPlugin, Resource, Store
+from devstack.kube.contracts import AdmissionPlugin, Resource, Store, Validator, WriteRequest
 from devstack.kube.errors import forbidden
 from devstack.kube.quota import Quantity, ResourceList
 
@@ -95,30 +96,44 @@ def _bound_errors(item: dict, container: dict) -> list[str]:
     return errors
 
 
-def limit_ranger(operation: str, resource: Resource, obj: dict, old: dict | None, store: Store) -> dict:
+def _container_items(store: Store, namespace: str) -> list[dict]:
+    return [item for limit_range in store.list(store.resource_for("v1", "LimitRange"), namespace)
+            for item in (default_limit_range(limit_range)["spec"].get("limits") or [])
+            if item.get("type") == "Container"]
+
+
+def limit_ranger(operation: str, resource: Resource, obj: dict, old: dict | None, store: Store,
+                 request: WriteRequest) -> dict:
+    """LimitRanger's Admit: defaults for new pods (and for LimitRange objects themselves)."""
     if _is_core(resource, "limitranges") and operation in ("CREATE", "UPDATE"):
         return default_limit_range(obj)
     if not _is_core(resource, "pods") or operation != "CREATE":
         return obj
     default_requests_from_limits(obj)
-    namespace = obj["metadata"].get("namespace", "")
-    items = [item for limit_range in store.list(store.resource_for("v1", "LimitRange"), namespace)
-             for item in (default_limit_range(limit_range)["spec"].get("limits") or [])
-             if item.get("type") == "Container"]
+    items = _container_items(store, obj["metadata"].get("namespace", ""))
     notes = [note for item in items for label, container in _containers(obj)
              for note in _merge_defaults(container, label, item)]
     if notes:
         annotations = obj["metadata"].setdefault("annotations", {})
         annotations[LIMIT_RANGER_ANNOTATION] = "LimitRanger plugin set: " + "; ".join(notes)
+    return obj
+
+
+def limit_ranger_bounds(operation: str, resource: Resource, obj: dict, old: dict | None, store: Store,
+                        request: WriteRequest) -> None:
+    """LimitRanger's Validate: min/max, on the pod as mutation (webhooks included) left it."""
+    if not _is_core(resource, "pods") or operation != "CREATE":
+        return
+    items = _container_items(store, obj["metadata"].get("namespace", ""))
     errors = [error for item in items for _, container in _containers(obj) for error in _bound_errors(item, container)]
     if errors:
         raise forbidden(resource, _name(obj), errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]")
-    return obj
 
 
 # --- ServiceAccount -------------------------------------------------------------------------------
 
-def service_account(operation: str, resource: Resource, obj: dict, old: dict | None, store: Store) -> dict:
+def service_account(operation: str, resource: Resource, obj: dict, old: dict | None, store: Store,
+                    request: WriteRequest) -> dict:
     """Pods run as the namespace's "default" service account unless they name another."""
     if _is_core(resource, "pods") and operation == "CREATE":
         spec = obj.setdefault("spec", {})
@@ -141,14 +156,15 @@ def _missing_requirements(pod: dict, required: set[str]) -> str:
     return "; ".join(f"{name} for: {','.join(sorted(missing[name]))}" for name in sorted(missing))
 
 
-def resource_quota(operation: str, resource: Resource, obj: dict, old: dict | None, store: Store) -> dict:
+def resource_quota(operation: str, resource: Resource, obj: dict, old: dict | None, store: Store,
+                   request: WriteRequest) -> None:
     """Rejects a create that would push any quota of the namespace past status.hard.
 
     status.used is what the quota controller counted after the last committed write in the namespace.
     """
     namespace = (obj.get("metadata") or {}).get("namespace")
     if operation != "CREATE" or not resource.namespaced or not namespace:
-        return obj
+        return
     quota_resource = store.resource_for("v1", "ResourceQuota")
     kind = (resource.group, resource.plural)
     pertinent: list[tuple[str, ResourceList, ResourceList]] = []
@@ -177,7 +193,6 @@ def resource_quota(operation: str, resource: Resource, obj: dict, old: dict | No
                                                   f"requested: {_pretty(requested, exceeded)}, "
                                                   f"used: {_pretty(used, exceeded)}, "
                                                   f"limited: {_pretty(hard, exceeded)}")
-    return obj
 
 
 def _pretty(resources: ResourceList, names: set[str]) -> str:
@@ -185,4 +200,10 @@ def _pretty(resources: ResourceList, names: set[str]) -> str:
 
 
 def default_admission() -> list[AdmissionPlugin]:
-    return [limit_ranger, service_account, resource_quota]
+    """The built-in mutating plugins (the mutating webhooks go after them)."""
+    return [limit_ranger, service_account]
+
+
+def default_validating_admission(*webhooks: Validator) -> list[Validator]:
+    """The built-in validating plugins around the validating webhooks: ResourceQuota stays last, as configured."""
+    return [limit_ranger_bounds, *webhooks, resource_quota]

@@ -13,10 +13,11 @@ from pathlib import Path
 import yaml
 
 from devstack.kube import quota
-from devstack.kube.admission import default_admission
+from devstack.kube.admission import default_admission, default_validating_admission
 from devstack.kube.authn import StaticTokenAuthenticator, UnionAuthenticator, WebhookTokenAuthenticator
 from devstack.kube.contracts import ApiError, Policy, UserInfo
 from devstack.kube.controllers import ControllerManager
+from devstack.kube.escalation import escalation_guard
 from devstack.kube.rbac import (
     RBAC_API_VERSION,
     RBACAuthorizer,
@@ -51,6 +52,7 @@ class Cluster:
         self.authorizer = RBACAuthorizer()
         self.policy = Policy(
             authenticator=self.authenticator, authorizer=self.authorizer, admission=default_admission(),
+            guards=[escalation_guard(self.authorizer)], validating_admission=default_validating_admission(),
             controllers=[aggregation_controller, *ControllerManager().controllers, quota.quota_controller],
             reviews=review_handlers(self.authenticator, self.authorizer))
         self.server = KubeApiServer(self.policy, tls=tls, state_file=state_file, port=port)

@@ -47,6 +47,35 @@ class RequestAttributes:
     non_resource_path: str = ""  # set for /api, /version, /healthz ... instead of the resource fields
 
 
+@dataclass
+class Reinvocation:
+    """admission's ReinvocationContext, one per write: a plugin sets `wanted` to have the mutating chain run once
+    more (a webhook changed the object); `state` is each plugin's own bookkeeping between the two passes."""
+
+    wanted: bool = False
+    second_pass: bool = False
+    state: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    """Who asks for a write and how: what admission.Attributes carries besides the objects.
+
+    `user` None is the cluster itself (controllers, bootstrap): RBAC's escalation checks skip it, and webhooks see
+    it as kube-controller-manager. `warnings` collects what admission webhooks return, for the Warning headers.
+    """
+
+    user: UserInfo | None = None
+    subresource: str = ""
+    dry_run: bool = False
+    options: dict | None = None  # CreateOptions / UpdateOptions / DeleteOptions as sent, without kind/apiVersion
+    warnings: list[str] = field(default_factory=list, compare=False)
+    reinvocation: Reinvocation | None = field(default=None, compare=False)  # set by the store for each write
+
+
+CLUSTER = WriteRequest()  # a write by the cluster itself
+
+
 class ApiError(Exception):
     """Raised anywhere inside the stand-in; the server turns it into a real `Status` body."""
 
@@ -60,7 +89,8 @@ class Store(Protocol):
 
     Reads return deep copies. Writes bump resourceVersion, run admission, and then notify controllers.
     A write with `as_controller=True` skips authorization (it is the cluster acting, not a user) but still
-    runs admission and notifies watchers.
+    runs admission and notifies watchers. A user's write (from the HTTP layer) also passes `request=` with the
+    user, which the registry's RBAC escalation checks and admission webhooks see.
     """
 
     def resource_for(self, api_version: str, kind: str) -> Resource: ...
@@ -81,7 +111,11 @@ class Authorizer(Protocol):
 
 
 # operation is "CREATE", "UPDATE" or "DELETE"; returns the (possibly mutated) object or raises ApiError.
-AdmissionPlugin = Callable[[str, Resource, dict, "dict | None", Store], dict]
+# On DELETE `obj` is the existing object (webhooks are sent null instead).
+AdmissionPlugin = Callable[[str, Resource, dict, "dict | None", Store, WriteRequest], dict]
+
+# Validating admission and the registry's own checks (RBAC escalation): same arguments, may only raise ApiError.
+Validator = Callable[[str, Resource, dict, "dict | None", Store, WriteRequest], None]
 
 # Called after every committed write (also the controllers' own), with "ADDED", "MODIFIED" or "DELETED".
 Controller = Callable[[str, Resource, dict, Store], None]
@@ -97,6 +131,9 @@ class Policy:
 
     authenticator: Authenticator
     authorizer: Authorizer
+    # The order of a write: admission (mutating) -> guards -> object validation -> validating admission -> commit.
     admission: list[AdmissionPlugin] = field(default_factory=list)
+    guards: list[Validator] = field(default_factory=list)  # what policybased registry storage checks (escalation)
+    validating_admission: list[Validator] = field(default_factory=list)
     controllers: list[Controller] = field(default_factory=list)
     reviews: dict[tuple[str, str], ReviewHandler] = field(default_factory=dict)  # (group, plural) -> handler

@@ -95,6 +95,29 @@ class RBACAuthorizer:
             raise LookupError(f'{kind.lower()}.{RBAC_GROUP} "{name}" not found') from None
         return role.get("rules") or []
 
+    def role_reference_rules(self, role_ref: dict, namespace: str) -> list[dict]:
+        """GetRoleReferenceRules as the RBAC registry resolves it: a missing role is the store's 404."""
+        kind = role_ref.get("kind")
+        if kind not in ("Role", "ClusterRole"):
+            raise ApiError(500, "InternalError", f'Internal error occurred: unsupported role reference kind: "{kind}"')
+        role = self.store.get(self._resource(kind), namespace if kind == "Role" else "", role_ref.get("name", ""))
+        return role.get("rules") or []
+
+    def rules_for(self, user: UserInfo, namespace: str) -> tuple[list[dict], list[str]]:
+        """RulesFor: every rule the user's bindings grant in `namespace` (cluster-wide ones only for ""), and the
+        bindings whose role could not be found."""
+        rules: list[dict] = []
+        problems: list[str] = []
+        where = RequestAttributes(user, "", namespace=namespace)
+        for _description, binding, binding_namespace in self._bindings(where):
+            if not any(subject_applies(s, user, binding_namespace) for s in binding.get("subjects") or []):
+                continue
+            try:
+                rules.extend(self._role_rules(binding.get("roleRef") or {}, binding_namespace))
+            except LookupError as error:
+                problems.append(str(error))
+        return rules, problems
+
     def _bindings(self, attributes: RequestAttributes):
         """(description prefix, binding, its namespace) in the order the real authorizer visits them."""
         for binding in self.store.list(self._resource("ClusterRoleBinding")):

@@ -4,6 +4,7 @@ Every request: route -> fault injection -> authentication (bearer token) -> auth
 -> handler (store: defaults, admission, validation, commit, controllers). Errors are real `Status` bodies.
 """
 
+import dataclasses
 import json
 import logging
 import queue
@@ -18,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from devstack.kube import errors, protobuf, resources
-from devstack.kube.contracts import ApiError, Policy, RequestAttributes, Resource, UserInfo
+from devstack.kube.contracts import ApiError, Policy, RequestAttributes, Resource, UserInfo, WriteRequest
 from devstack.kube.faults import Faults
 from devstack.kube.routes import Route, parse_route
 from devstack.kube.scale import patched_scale, to_scale, with_replicas
@@ -184,7 +185,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
                 time.sleep(latency)
             if fault:
                 raise fault
-            user = self._authenticate()
+            self.user = user = self._authenticate()
             self._authorize(user, route)
             self._dispatch(route, user, body)
         except ApiError as error:
@@ -308,6 +309,15 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
     def _dry_run(self) -> bool:
         return self.query.get("dryRun") == "All"
 
+    def _request(self, route: Route, options: dict | None = None, dry_run: bool | None = None) -> WriteRequest:
+        """The caller and the request's options, for RBAC's escalation checks and admission webhooks."""
+        dry_run = self._dry_run if dry_run is None else dry_run
+        options = {k: v for k, v in (options or {}).items() if v}
+        if dry_run:
+            options["dryRun"] = ["All"]
+        return WriteRequest(user=self.user, subresource=route.subresource, dry_run=dry_run, options=options,
+                            warnings=self.warnings)
+
     def _manager(self, default_from_agent: bool = True) -> str:
         manager = self.query.get("fieldManager", "")
         if not manager and default_from_agent:
@@ -324,8 +334,10 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
     def _rescale(self, route: Route, scale: dict) -> None:
         store = self.api.store
         current = store.get(route.resource, route.namespace, route.name)
+        # Admission sees the Deployment itself (the real server sends the Scale of deployments/scale).
+        request = dataclasses.replace(self._request(route, {"fieldManager": self._manager()}), subresource="")
         updated = store.update(route.resource, route.namespace, with_replicas(current, scale), as_controller=False,
-                               manager=self._manager(), dry_run=self._dry_run)
+                               manager=self._manager(), dry_run=self._dry_run, request=request)
         self._send(200, to_scale(updated))
 
     def _send_object(self, obj: dict, code: int = 200) -> None:
@@ -359,7 +371,8 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         obj = self._read_body(body, self.headers.get("Content-Type", ""))
         self._check_fields(route.resource, obj)
         created = self.api.store.create(route.resource, route.namespace, obj, as_controller=False,
-                                        manager=self._manager(), dry_run=self._dry_run)
+                                        manager=self._manager(), dry_run=self._dry_run,
+                                        request=self._request(route, {"fieldManager": self._manager()}))
         self._send_object(created, 201)
 
     def _update(self, route: Route, body: bytes) -> None:
@@ -373,11 +386,13 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
             self._rescale(route, obj)
             return
         self._check_fields(route.resource, obj)
+        request = self._request(route, {"fieldManager": self._manager()})
         if route.subresource == "status":
-            updated = store.update_status(route.resource, route.namespace, obj)
+            updated = store.update_status(route.resource, route.namespace, obj, request=request,
+                                          dry_run=self._dry_run)
         else:
             updated = store.update(route.resource, route.namespace, obj, as_controller=False,
-                                   manager=self._manager(), dry_run=self._dry_run)
+                                   manager=self._manager(), dry_run=self._dry_run, request=request)
         self._send_object(updated)
 
     def _patch(self, route: Route, body: bytes) -> None:
@@ -399,7 +414,8 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
             if not isinstance(document, dict):
                 raise errors.bad_request("the body of the request was in an unknown format")
             obj, created = store.apply(route.resource, route.namespace, route.name, document, manager=manager,
-                                       force=force, dry_run=self._dry_run)
+                                       force=force, dry_run=self._dry_run,
+                                       request=self._request(route, {"fieldManager": manager, "force": force}))
             self._send_object(obj, 201 if created else 200)
             return
         if force:
@@ -413,7 +429,8 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         if patch_type != "json":
             self._check_fields(route.resource, document, patch=True)
         patched = store.patch(route.resource, route.namespace, route.name, patch_type, document,
-                              manager=self._manager(), dry_run=self._dry_run, subresource=route.subresource)
+                              manager=self._manager(), dry_run=self._dry_run, subresource=route.subresource,
+                              request=self._request(route, {"fieldManager": self._manager()}))
         self._send_object(patched)
 
     def _delete_options(self, body: bytes) -> dict:
@@ -429,8 +446,10 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
 
     def _delete(self, route: Route, body: bytes) -> None:
         resource = route.resource
+        options = self._delete_options(body)
+        request = self._request(route, {"propagationPolicy": options["propagation"]}, options["dry_run"])
         deleted = self.api.store.delete(resource, route.namespace, route.name, as_controller=False,
-                                        **self._delete_options(body))
+                                        request=request, **options)
         if resource.plural in RETURNS_DELETED_OBJECT or deleted["metadata"].get("deletionTimestamp"):
             self._send(200, deleted)
             return
@@ -441,9 +460,9 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
 
     def _deletecollection(self, route: Route, body: bytes) -> None:
         options = self._delete_options(body)
-        deleted = self.api.store.delete_collection(route.resource, route.namespace,
-                                                   self.query.get("labelSelector", ""),
-                                                   self.query.get("fieldSelector", ""), options["propagation"])
+        deleted = self.api.store.delete_collection(
+            route.resource, route.namespace, self.query.get("labelSelector", ""), self.query.get("fieldSelector", ""),
+            options["propagation"], request=self._request(route, {"propagationPolicy": options["propagation"]}))
         self._send(200, {"kind": f"{route.resource.kind}List", "apiVersion": route.resource.api_version,
                          "metadata": {"resourceVersion": str(self.api.store.resource_version)}, "items": deleted})
 

@@ -1,14 +1,20 @@
 """The in-memory object store: what etcd plus the generic registry (rest.BeforeCreate/BeforeUpdate) do.
 
-Every write: defaults -> admission (policy plugins) -> system metadata -> validation -> commit (new
-resourceVersion, change log for watches) -> controllers (policy callbacks, synchronously). The lock is re-entrant
-because admission plugins and controllers call back into the store.
+Every write: defaults -> mutating admission -> registry guards (RBAC escalation) -> system metadata -> validation
+-> validating admission -> commit (new resourceVersion, change log for watches) -> controllers (policy callbacks,
+synchronously).
+
+Two locks: writes hold the re-entrant write lock from start to end (admission plugins and controllers call back
+into the store); reads and the commit itself take only the short data lock, so a reader (e.g. an admission webhook
+listing objects through the API while the write that called it waits) is never blocked by a write in progress.
+Lock order: write lock, then data lock, never the other way round.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import dataclasses
 import json
 import logging
 import secrets
@@ -20,7 +26,7 @@ from pathlib import Path
 
 from devstack.kube import errors, resources
 from devstack.kube.apply import record_update, server_side_apply
-from devstack.kube.contracts import ApiError, Policy, Resource
+from devstack.kube.contracts import CLUSTER, ApiError, Policy, Reinvocation, Resource, WriteRequest
 from devstack.kube.defaults import allocate_cluster_ip, apply_defaults, job_selector, qos_class
 from devstack.kube.patch import json_patch, merge_patch, strategic_merge_patch
 from devstack.kube.selectors import parse_field_selector, parse_label_selector
@@ -53,7 +59,8 @@ class MemoryStore:
     def __init__(self, policy: Policy, on_change: Callable[[], None] | None = None):
         self.policy = policy
         self.changes = ChangeLog()
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # writes
+        self._data = threading.RLock()  # reads and commits (taken inside the write lock by writers)
         self._objects: dict[tuple[str, str], dict[tuple[str, str], dict]] = {}
         self._resource_version = 0
         self._on_change = on_change or (lambda: None)
@@ -65,7 +72,7 @@ class MemoryStore:
         return resources.by_kind(api_version, kind)
 
     def get(self, resource: Resource, namespace: str, name: str) -> dict:
-        with self._lock:
+        with self._data:
             obj = self._bucket(resource).get((self._ns(resource, namespace), name))
             if obj is None:
                 raise errors.not_found(resource, name)
@@ -75,12 +82,9 @@ class MemoryStore:
         return self.list_page(resource, namespace, label_selector)[0]
 
     def create(self, resource: Resource, namespace: str, obj: dict, as_controller: bool = True, *,
-               manager: str = "", dry_run: bool = False) -> dict:
+               manager: str = "", dry_run: bool = False, request: WriteRequest = CLUSTER) -> dict:
         with self._lock:
-            obj = self._prepare_create(resource, namespace, obj)
-            obj = self._admit("CREATE", resource, obj, None)
-            self._stamp_new(resource, obj)
-            validate(resource, obj)
+            obj = self._admit_new(resource, self._prepare_create(resource, namespace, obj), request)
             record_update(resource.kind, None, obj, manager or self._default_manager(as_controller),
                           resource.api_version)
             if dry_run:
@@ -88,7 +92,7 @@ class MemoryStore:
             return self._commit("ADDED", resource, obj, None)
 
     def update(self, resource: Resource, namespace: str, obj: dict, as_controller: bool = True, *,
-               manager: str = "", dry_run: bool = False) -> dict:
+               manager: str = "", dry_run: bool = False, request: WriteRequest = CLUSTER) -> dict:
         with self._lock:
             name = (obj.get("metadata") or {}).get("name", "")
             old = self._existing(resource, namespace, name)
@@ -97,9 +101,12 @@ class MemoryStore:
             if version and version != old["metadata"]["resourceVersion"]:
                 raise errors.conflict(resource, name)
             return self._write_update(resource, old, obj, manager or self._default_manager(as_controller),
-                                      dry_run=dry_run)
+                                      dry_run=dry_run, request=request)
 
-    def update_status(self, resource: Resource, namespace: str, obj: dict, *, manager: str = "") -> dict:
+    def update_status(self, resource: Resource, namespace: str, obj: dict, *, manager: str = "",
+                      request: WriteRequest = CLUSTER, dry_run: bool = False) -> dict:
+        """The status subresource: only status changes. Admission sees it as an UPDATE of <plural>/status (the
+        built-in plugins ignore those; webhooks whose rules name the subresource get them)."""
         with self._lock:
             name = (obj.get("metadata") or {}).get("name", "")
             old = self._existing(resource, namespace, name)
@@ -110,11 +117,17 @@ class MemoryStore:
             new["status"] = copy.deepcopy(obj.get("status") or {})
             if new == old:
                 return old
+            request = dataclasses.replace(request, subresource="status")
+            admitted = self._mutate("UPDATE", resource, new, copy.deepcopy(old), request)
+            new["status"] = admitted.get("status") or {}
+            self._validate_admission("UPDATE", resource, new, old, request)
+            if dry_run:
+                return new
             return self._commit("MODIFIED", resource, new, old)
 
     def delete(self, resource: Resource, namespace: str, name: str, as_controller: bool = True, *,
                propagation: str = "", precondition_uid: str = "", precondition_version: str = "",
-               dry_run: bool = False) -> dict:
+               dry_run: bool = False, request: WriteRequest = CLUSTER) -> dict:
         """Returns the deleted (or now terminating) object."""
         with self._lock:
             old = self._existing(resource, namespace, name)
@@ -126,7 +139,8 @@ class MemoryStore:
                 raise ApiError(409, "Conflict", "Precondition failed: ResourceVersion in precondition: "
                                f"{precondition_version}, ResourceVersion in object meta: {meta['resourceVersion']}",
                                errors.conflict(resource, name).details)
-            self._admit("DELETE", resource, copy.deepcopy(old), copy.deepcopy(old))
+            self._mutate("DELETE", resource, copy.deepcopy(old), copy.deepcopy(old), request)
+            self._validate_admission("DELETE", resource, copy.deepcopy(old), copy.deepcopy(old), request)
             if dry_run:
                 return old
             if resource.kind == "Namespace":
@@ -145,7 +159,7 @@ class MemoryStore:
 
     @property
     def resource_version(self) -> int:
-        with self._lock:
+        with self._data:
             return self._resource_version
 
     def list_page(self, resource: Resource, namespace: str = "", label_selector: str = "", field_selector: str = "",
@@ -153,7 +167,7 @@ class MemoryStore:
         """(items, list resourceVersion, continue token, remaining item count) in etcd key order."""
         labels = parse_label_selector(label_selector)
         fields = parse_field_selector(field_selector, resource.kind)
-        with self._lock:
+        with self._data:
             version = str(self._resource_version)
             start = ""
             if continue_token:
@@ -169,7 +183,7 @@ class MemoryStore:
             return copy.deepcopy(matching), version, "", 0
 
     def patch(self, resource: Resource, namespace: str, name: str, patch_type: str, body, *, manager: str,
-              dry_run: bool = False, subresource: str = "") -> dict:
+              dry_run: bool = False, subresource: str = "", request: WriteRequest = CLUSTER) -> dict:
         with self._lock:
             old = self._existing(resource, namespace, name)
             current = copy.deepcopy(old)
@@ -182,15 +196,15 @@ class MemoryStore:
             if not isinstance(new, dict):
                 raise errors.bad_request("the patched object is not a JSON object")
             if subresource == "status":
-                return self.update_status(resource, namespace, new)
+                return self.update_status(resource, namespace, new, request=request, dry_run=dry_run)
             version = (new.get("metadata") or {}).get("resourceVersion")
             if version and version != old["metadata"]["resourceVersion"]:
                 raise errors.conflict(resource, name)
             new.setdefault("metadata", {})["name"] = name
-            return self._write_update(resource, old, new, manager, dry_run=dry_run)
+            return self._write_update(resource, old, new, manager, dry_run=dry_run, request=request)
 
     def apply(self, resource: Resource, namespace: str, name: str, applied: dict, *, manager: str, force: bool,
-              dry_run: bool = False) -> tuple[dict, bool]:
+              dry_run: bool = False, request: WriteRequest = CLUSTER) -> tuple[dict, bool]:
         """Server-side apply; returns (object, created)."""
         with self._lock:
             self._check_body(resource, namespace, applied)
@@ -209,21 +223,19 @@ class MemoryStore:
             if old is None:
                 obj = server_side_apply(resource.kind, None, applied, manager, force, resource.api_version)
                 managed = obj["metadata"].pop("managedFields")
-                obj = self._prepare_create(resource, namespace, obj)
-                obj = self._admit("CREATE", resource, obj, None)
-                self._stamp_new(resource, obj)
-                validate(resource, obj)
+                obj = self._admit_new(resource, self._prepare_create(resource, namespace, obj), request)
                 obj["metadata"]["managedFields"] = managed
                 return (obj if dry_run else self._commit("ADDED", resource, obj, None)), True
             new = server_side_apply(resource.kind, copy.deepcopy(old), applied, manager, force, resource.api_version)
-            return self._write_update(resource, old, new, None, dry_run=dry_run), False
+            return self._write_update(resource, old, new, None, dry_run=dry_run, request=request), False
 
     def delete_collection(self, resource: Resource, namespace: str, label_selector: str = "",
-                          field_selector: str = "", propagation: str = "") -> list[dict]:
+                          field_selector: str = "", propagation: str = "", request: WriteRequest = CLUSTER
+                          ) -> list[dict]:
         with self._lock:
             doomed = self.list_page(resource, namespace, label_selector, field_selector)[0]
             return [self.delete(resource, o["metadata"].get("namespace", ""), o["metadata"]["name"], False,
-                                propagation=propagation) for o in doomed]
+                                propagation=propagation, request=request) for o in doomed]
 
     def watch(self, resource: Resource, namespace: str, label_selector: str, field_selector: str,
               resource_version: str) -> Subscription:
@@ -231,7 +243,7 @@ class MemoryStore:
         labels = parse_label_selector(label_selector)
         fields = parse_field_selector(field_selector, resource.kind)
         subscription = Subscription(resource, namespace, lambda o: labels(o["metadata"].get("labels")) and fields(o))
-        with self._lock:
+        with self._data:
             if resource_version in ("", "0"):
                 for obj in self.list_page(resource, namespace, label_selector, field_selector)[0]:
                     subscription.events.put(("ADDED", obj))
@@ -246,7 +258,7 @@ class MemoryStore:
 
     def compact(self) -> None:
         """Drop the watch history up to now (etcd compaction): older resourceVersions then get 410 Gone."""
-        with self._lock:
+        with self._data:
             self.changes.compact(self._resource_version)
 
     def seed_system_namespaces(self) -> None:
@@ -263,13 +275,13 @@ class MemoryStore:
     # --- persistence ------------------------------------------------------------------------------------------
 
     def dump(self) -> dict:
-        with self._lock:
+        with self._data:
             return {"resourceVersion": self._resource_version,
                     "objects": [{"group": group, "resource": plural, "object": obj}
                                 for (group, plural), bucket in self._objects.items() for obj in bucket.values()]}
 
     def load(self, state: dict) -> None:
-        with self._lock:
+        with self._lock, self._data:
             self._resource_version = int(state.get("resourceVersion", 0))
             for entry in state.get("objects", []):
                 resource = next(r for r in resources.RESOURCES
@@ -284,7 +296,8 @@ class MemoryStore:
     # --- internals --------------------------------------------------------------------------------------------
 
     def _bucket(self, resource: Resource) -> dict[tuple[str, str], dict]:
-        return self._objects.setdefault(_key(resource), {})
+        with self._data:
+            return self._objects.setdefault(_key(resource), {})
 
     @staticmethod
     def _ns(resource: Resource, namespace: str) -> str:
@@ -364,12 +377,15 @@ class MemoryStore:
             job_selector(obj)
 
     def _write_update(self, resource: Resource, old: dict, new: dict, manager: str | None, *,
-                      dry_run: bool) -> dict:
-        """rest.BeforeUpdate: keep system fields and status, bump generation, admit, validate, commit."""
+                      dry_run: bool, request: WriteRequest) -> dict:
+        """Mutating admission, then rest.BeforeUpdate: keep system fields and status, bump generation, validate,
+        validating admission, commit."""
         new = apply_defaults(resource.kind, {"apiVersion": resource.api_version, "kind": resource.kind,
                                              **{k: copy.deepcopy(v) for k, v in new.items()
                                                 if k not in ("apiVersion", "kind")}})
         check_decodable(resource, new)
+        new = self._mutate("UPDATE", resource, new, copy.deepcopy(old), request)
+        self._guard("UPDATE", resource, new, old, request)
         meta, old_meta = new.setdefault("metadata", {}), old["metadata"]
         for key in ("name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "generation",
                     "resourceVersion"):
@@ -385,10 +401,10 @@ class MemoryStore:
                     new.setdefault("spec", {}).setdefault(key, old["spec"][key])
         if resource.kind == "Job" and not new.get("spec", {}).get("manualSelector"):
             new["spec"]["selector"] = old["spec"].get("selector")
-        new = self._admit("UPDATE", resource, new, copy.deepcopy(old))
         if resource.kind in GENERATION_KINDS and _spec_of(new) != _spec_of(old):
             meta["generation"] = old_meta.get("generation", 1) + 1
         validate(resource, new, old)
+        self._validate_admission("UPDATE", resource, new, old, request)
         if manager is not None:
             record_update(resource.kind, old, new, manager, resource.api_version)
         if _without_managed_time(new) == _without_managed_time(old):
@@ -399,22 +415,47 @@ class MemoryStore:
             return self._remove(resource, new, "")
         return self._commit("MODIFIED", resource, new, old)
 
-    def _admit(self, operation: str, resource: Resource, obj: dict, old: dict | None) -> dict:
-        for plugin in self.policy.admission:
-            obj = plugin(operation, resource, obj, old, self)
+    def _admit_new(self, resource: Resource, obj: dict, request: WriteRequest) -> dict:
+        """A create after _prepare_create: mutating admission, guards, rest.BeforeCreate, validating admission."""
+        obj = self._mutate("CREATE", resource, obj, None, request)
+        self._guard("CREATE", resource, obj, None, request)
+        self._stamp_new(resource, obj)
+        validate(resource, obj)
+        self._validate_admission("CREATE", resource, obj, None, request)
         return obj
 
+    def _mutate(self, operation: str, resource: Resource, obj: dict, old: dict | None, request: WriteRequest) -> dict:
+        """The mutating chain, run a second time when a plugin asks for it (admission's reinvoker)."""
+        request = dataclasses.replace(request, reinvocation=Reinvocation())
+        for _round in range(2):
+            for plugin in self.policy.admission:
+                obj = plugin(operation, resource, obj, old, self, request)
+            if not request.reinvocation.wanted or request.reinvocation.second_pass:
+                break
+            request.reinvocation.second_pass = True
+        return obj
+
+    def _guard(self, operation: str, resource: Resource, obj: dict, old: dict | None, request: WriteRequest) -> None:
+        for guard in self.policy.guards:
+            guard(operation, resource, obj, old, self, request)
+
+    def _validate_admission(self, operation: str, resource: Resource, obj: dict, old: dict | None,
+                            request: WriteRequest) -> None:
+        for validator in self.policy.validating_admission:
+            validator(operation, resource, obj, old, self, request)
+
     def _commit(self, event: str, resource: Resource, obj: dict, old: dict | None) -> dict:
-        self._resource_version += 1
-        meta = obj["metadata"]
-        meta["resourceVersion"] = str(self._resource_version)
-        key = (meta.get("namespace", ""), meta["name"])
-        if event == "DELETED":
-            self._bucket(resource).pop(key, None)
-        else:
-            self._bucket(resource)[key] = copy.deepcopy(obj)
-        self.changes.record(Change(self._resource_version, event, resource, copy.deepcopy(obj),
-                                   copy.deepcopy(old) if old else None))
+        with self._data:
+            self._resource_version += 1
+            meta = obj["metadata"]
+            meta["resourceVersion"] = str(self._resource_version)
+            key = (meta.get("namespace", ""), meta["name"])
+            if event == "DELETED":
+                self._bucket(resource).pop(key, None)
+            else:
+                self._bucket(resource)[key] = copy.deepcopy(obj)
+            self.changes.record(Change(self._resource_version, event, resource, copy.deepcopy(obj),
+                                       copy.deepcopy(old) if old else None))
         self._on_change()
         for controller in self.policy.controllers:
             try:

@@ -10,9 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from devstack.kube import quota, resources
-from devstack.kube.admission import default_admission
+from devstack.kube.admission import default_admission, default_validating_admission
 from devstack.kube.authn import StaticTokenAuthenticator, UnionAuthenticator, WebhookTokenAuthenticator
-from devstack.kube.contracts import ApiError, RequestAttributes, Resource, UserInfo
+from devstack.kube.contracts import CLUSTER, ApiError, RequestAttributes, Resource, UserInfo
 from devstack.kube.controllers import ControllerManager
 from devstack.kube.quota import Quantity
 from devstack.kube.rbac import (
@@ -27,8 +27,8 @@ from devstack.kube.reviews import review_handlers
 class FakeStore:
     """Just enough of the Store contract: admission before a write, controllers after it, deep copies out."""
 
-    def __init__(self, admission=(), controllers=()):
-        self.admission, self.controllers = list(admission), list(controllers)
+    def __init__(self, admission=(), controllers=(), validating=()):
+        self.admission, self.controllers, self.validating = list(admission), list(controllers), list(validating)
         self.objects: dict[tuple, dict] = {}
         self._versions = itertools.count(1)
 
@@ -66,7 +66,9 @@ class FakeStore:
         if self._key(resource, namespace, meta["name"]) in self.objects:
             raise ApiError(409, "AlreadyExists", f'{resource.plural} "{meta["name"]}" already exists')
         for plugin in self.admission:
-            obj = plugin("CREATE", resource, obj, None, self)
+            obj = plugin("CREATE", resource, obj, None, self, CLUSTER)
+        for validator in self.validating:
+            validator("CREATE", resource, obj, None, self, CLUSTER)
         version = next(self._versions)
         meta.update(uid=f"uid-{version}", creationTimestamp=f"2026-01-01T00:00:{version:06d}Z", generation=1)
         return self._commit("ADDED", resource, obj)
@@ -75,7 +77,9 @@ class FakeStore:
         old = self.get(resource, namespace, obj["metadata"]["name"])
         obj = copy.deepcopy(obj)
         for plugin in self.admission:
-            obj = plugin("UPDATE", resource, obj, old, self)
+            obj = plugin("UPDATE", resource, obj, old, self, CLUSTER)
+        for validator in self.validating:
+            validator("UPDATE", resource, obj, old, self, CLUSTER)
         if obj.get("spec") != old.get("spec"):
             obj["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
         obj["status"] = old.get("status", obj.get("status"))
@@ -89,7 +93,9 @@ class FakeStore:
     def delete(self, resource, namespace, name, as_controller=True):
         obj = self.get(resource, namespace, name)
         for plugin in self.admission:
-            plugin("DELETE", resource, obj, obj, self)
+            plugin("DELETE", resource, obj, obj, self, CLUSTER)
+        for validator in self.validating:
+            validator("DELETE", resource, obj, obj, self, CLUSTER)
         del self.objects[self._key(resource, namespace, name)]
         for controller in self.controllers:
             controller("DELETED", resource, copy.deepcopy(obj), self)
@@ -117,7 +123,8 @@ def pod(name, *containers):
 @pytest.fixture
 def store():
     manager = ControllerManager()
-    store = FakeStore(default_admission(), [quota.quota_controller, aggregation_controller, *manager.controllers])
+    store = FakeStore(default_admission(), [quota.quota_controller, aggregation_controller, *manager.controllers],
+                      default_validating_admission())
     store.create(NAMESPACE, "", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
     return store
 
