@@ -142,6 +142,13 @@ CAMPUS_INGRESS_NAMESPACES = env_list("CAMPUS_INGRESS_NAMESPACES", ["ingress-ngin
 CAMPUS_MONITORING_NAMESPACES = env_list("CAMPUS_MONITORING_NAMESPACES", ["monitoring"])
 CAMPUS_MAX_NAMESPACE_DELETIONS = env_int("CAMPUS_MAX_NAMESPACE_DELETIONS", 10)
 CAMPUS_MAX_NAMESPACE_DELETION_PERCENT = env_int("CAMPUS_MAX_NAMESPACE_DELETION_PERCENT", 10)
+# The access guard: a sync that would take roles from more people than either is held (up to 5 always pass).
+CAMPUS_MAX_ACCESS_REMOVALS = env_int("CAMPUS_MAX_ACCESS_REMOVALS", 50)
+CAMPUS_MAX_ACCESS_REMOVAL_PERCENT = env_int("CAMPUS_MAX_ACCESS_REMOVAL_PERCENT", 10)
+# The protecting admission webhook: kube-apiserver presents this bearer token; only this user may change or delete
+# what campus manages (campus's own service account, as the API server names it).
+CAMPUS_ADMISSION_SECRET = env_str("CAMPUS_ADMISSION_SECRET")
+CAMPUS_KUBE_USERNAME = env_str("CAMPUS_KUBE_USERNAME", "system:serviceaccount:campus-system:campus")
 
 # --- kubectl access -----------------------------------------------------------------------------------------------
 CAMPUS_TOKEN_LIFETIME_HOURS = env_int("CAMPUS_TOKEN_LIFETIME_HOURS", 12)

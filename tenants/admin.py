@@ -73,5 +73,5 @@ class HeldPlanAdmin(admin.ModelAdmin):
     def _decide(self, request, queryset, approve: bool) -> None:
         for held in queryset.filter(status=HeldPlan.Status.HELD):
             deleted = decide_held_plan(held, approve=approve, admin=request.user)
-            self.message_user(request, f"Held plan #{held.pk} {held.status}; {deleted} namespace(s) deleted.",
+            self.message_user(request, f"Held plan #{held.pk} {held.status}; {deleted} change(s) carried out.",
                               messages.SUCCESS)

@@ -6,7 +6,7 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from tenants.engine.quantities import served_amount
-from tenants.models import AuditEntry, GitLabEvent, HeldPlan, ManagedNamespace, NamespaceUsage
+from tenants.models import AuditEntry, GitLabEvent, HeldPlan, ManagedNamespace, NamespaceUsage, OwnershipConflict
 
 IDLE_AFTER = timedelta(days=14)
 EXPIRING_WITHIN = timedelta(days=14)
@@ -36,6 +36,7 @@ def cluster_overview() -> dict:
         "last_sync": last_sync,
         "events": dict(GitLabEvent.objects.values_list("status").annotate(count=Count("pk"))),
         "held_plans": list(HeldPlan.objects.filter(status=HeldPlan.Status.HELD)),
+        "conflicts": list(OwnershipConflict.objects.all()[:TOP * 5]),
         **lifecycle_lists(),
         "recent_errors": list(AuditEntry.objects.filter(action="error").order_by("-at")[:TOP]),
     }

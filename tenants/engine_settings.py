@@ -25,6 +25,8 @@ def tenancy_config() -> TenancyConfig:
         include_projects=settings.CAMPUS_GITLAB_PROJECTS_AS_NAMESPACES,
         max_namespace_deletions=settings.CAMPUS_MAX_NAMESPACE_DELETIONS,
         max_namespace_deletion_share=settings.CAMPUS_MAX_NAMESPACE_DELETION_PERCENT / 100,
+        max_access_removals=settings.CAMPUS_MAX_ACCESS_REMOVALS,
+        max_access_removal_share=settings.CAMPUS_MAX_ACCESS_REMOVAL_PERCENT / 100,
     )
 
 

@@ -1,4 +1,5 @@
-"""campus's Kubernetes adapter: labelled LISTs, server-side apply, deletes. I/O only, through the official client.
+"""campus's Kubernetes adapter: labelled LISTs, creates that never take over, replacements, deletes. I/O only,
+through the official client.
 
 Requests go through `ApiClient.call_api` on plain paths so that objects stay plain dicts, exactly as rendered
 and as the API serves them. Transient failures (409 Conflict, 429, 5xx, timeouts) are retried with backoff.
@@ -120,11 +121,11 @@ class KubeCluster:
         raise AssertionError("unreachable")
 
     def list_labelled(self, kind: str, label_selector: str, namespace: str = "") -> list[dict]:
-        """Every object of `kind` matching the selector, in the cluster or in one namespace: one request, however
-        many tenants (an unpaginated LIST is served from the API server's watch cache)."""
+        """Every object of `kind` matching the selector ("": all), in the cluster or in one namespace: one
+        request, however many tenants (an unpaginated LIST is served from the API server's watch cache)."""
         path = READ_KINDS[kind]
-        body = self._with_retries(lambda: self._call("list", "GET", path.collection(namespace),
-                                                     [("labelSelector", label_selector)]))
+        query = [("labelSelector", label_selector)] if label_selector else []
+        body = self._with_retries(lambda: self._call("list", "GET", path.collection(namespace), query))
         items = body.get("items", [])
         for item in items:
             item.setdefault("apiVersion", path.api_version)
@@ -139,13 +140,13 @@ class KubeCluster:
                 return None
             raise
 
-    def apply(self, obj: dict) -> dict:
-        """Server-side apply as field manager `campus`, taking ownership of the fields campus renders."""
-        path = KINDS[obj["kind"]].item(obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
-        body = json.dumps(obj)  # JSON is YAML: the apply content type accepts it
-        return self._with_retries(lambda: self._call(
-            "apply", "PATCH", path, [("fieldManager", FIELD_MANAGER), ("force", "true")], body,
-            content_type="application/apply-patch+yaml"))
+    def replace(self, obj: dict) -> dict:
+        """PUT the whole object as field manager `campus`. Its `resourceVersion` is a precondition: 409 Conflict
+        (someone wrote it since campus read it) is final here, and the next sync plans again from what it reads."""
+        meta = obj["metadata"]
+        path = KINDS[obj["kind"]].item(meta.get("namespace", ""), meta["name"])
+        return self._with_retries(lambda: self._call("replace", "PUT", path, [("fieldManager", FIELD_MANAGER)], obj),
+                                  retryable=RETRYABLE_STATUS - {409})
 
     def patch(self, kind: str, namespace: str, name: str, patch: dict) -> dict:
         """A JSON merge patch, for the few fields campus changes in tenants' own objects (replicas, suspend)."""
@@ -153,15 +154,21 @@ class KubeCluster:
                                                      body=patch, content_type="application/merge-patch+json"))
 
     def create(self, obj: dict) -> dict:
-        """Create; 409 AlreadyExists is final, not retried."""
+        """Create as field manager `campus`; 409 AlreadyExists is final, not retried: an object of that name that
+        campus did not create is never taken over."""
         path = READ_KINDS[obj["kind"]].collection(obj["metadata"].get("namespace", ""))
-        return self._with_retries(lambda: self._call("create", "POST", path, body=obj),
+        return self._with_retries(lambda: self._call("create", "POST", path, [("fieldManager", FIELD_MANAGER)], obj),
                                   retryable=RETRYABLE_STATUS - {409})
 
-    def delete(self, kind: str, namespace: str, name: str) -> None:
+    def delete(self, kind: str, namespace: str, name: str, uid: str = "") -> None:
+        """Delete (already gone is fine). With `uid`, only that very object: one of the same name created since
+        campus looked at it is refused with 409 Conflict."""
+        options = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"}
+        if uid:
+            options["preconditions"] = {"uid": uid}
         try:
             self._with_retries(lambda: self._call("delete", "DELETE", READ_KINDS[kind].item(namespace, name),
-                                                  [("propagationPolicy", "Background")]))
+                                                  body=options), retryable=RETRYABLE_STATUS - {409})
         except KubeError as error:
             if error.status != 404:  # already gone is what we wanted
                 raise

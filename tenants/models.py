@@ -126,7 +126,8 @@ class GitLabEvent(models.Model):
 
 
 class HeldPlan(models.Model):
-    """Namespace deletions the deletion guard refused to apply on its own, waiting for an admin."""
+    """Namespace deletions, suspensions or access removals a guard refused to apply on its own, waiting for an
+    admin."""
 
     class Status(models.TextChoices):
         HELD = "held"
@@ -137,12 +138,14 @@ class HeldPlan(models.Model):
         DELETE = "delete"  # a sync's namespace deletions
         SUSPEND = "suspend"  # a reclaim run's suspensions
         RECLAIM = "reclaim"  # a reclaim run's final deletions
+        REMOVE_ACCESS = "remove_access"  # a sync's removals of people from campus's RoleBindings
 
     created_at = models.DateTimeField(auto_now_add=True)
     trigger = models.CharField(max_length=64)
     step = models.CharField(max_length=16, choices=Step.choices, default=Step.DELETE)
     reason = models.TextField()
     namespaces = models.JSONField()  # names of the namespaces the plan would change
+    removals = models.JSONField(default=list, blank=True)  # remove_access: [{namespace, role, subject}]
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.HELD)
     decided_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -152,6 +155,27 @@ class HeldPlan(models.Model):
 
     def __str__(self) -> str:
         return f"held plan #{self.pk}: {self.step} {len(self.namespaces)} namespaces ({self.status})"
+
+
+class OwnershipConflict(models.Model):
+    """An object campus wanted to create whose name is taken by one campus did not create: never taken over.
+    Shown on the desk until campus creates its own (or, for a namespace, the tenant got another name)."""
+
+    kind = models.CharField(max_length=64)
+    namespace = models.CharField(max_length=63, blank=True)
+    name = models.CharField(max_length=253)
+    tenant = models.CharField(max_length=1024, blank=True)  # whom campus wanted it for
+    resolution = models.TextField(blank=True)  # what campus did instead
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        constraints = [models.UniqueConstraint(fields=["kind", "namespace", "name"], name="one_conflict_per_object")]
+
+    def __str__(self) -> str:
+        where = f"{self.namespace}/{self.name}" if self.namespace else self.name
+        return f"{self.kind} {where} is not campus's"
 
 
 class NamespaceRequest(models.Model):

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 @dataclass
 class ApiFaults:
     """error_rate / fail_next: answer `error_status` instead; latency_seconds: hang before answering;
-    truncate_after_pages: serve no page past this one although X-Total-Pages claims more (a partial answer).
+    truncate_after_pages: serve no page past this one although X-Total-Pages claims more (a partial answer);
+    empty_lists: answer every list with `200 []` and headers that say so (a broken cache or replica: the answer
+    looks complete and is wrong).
     only_paths: a regular expression; when set, faults hit only API paths (after /api/v4) it matches."""
 
     error_rate: float = 0.0
@@ -17,6 +19,7 @@ class ApiFaults:
     error_status: int = 500
     latency_seconds: float = 0.0
     truncate_after_pages: int | None = None
+    empty_lists: bool = False
     only_paths: str | None = None
     seed: int = 0
     _random: random.Random = field(init=False, repr=False)

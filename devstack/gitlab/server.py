@@ -171,7 +171,11 @@ class GitLabServer:
                 raise errors.GitLabError(403, {"message": "403 Forbidden - Your account has been blocked."})
             call = Call(method, api_path, query, _body(headers, body), user, f"{self.url}{API_PREFIX}{api_path}",
                         faults.truncate_after_pages if faults else None)
-            return self.api.dispatch(call)
+            reply = self.api.dispatch(call)
+            if faults and faults.empty_lists and isinstance(reply.body, list):
+                reply = Reply(reply.status, [], {**reply.headers, "X-Total": "0", "X-Total-Pages": "1",
+                                                 "X-Next-Page": "", "Link": ""})
+            return reply
         except errors.GitLabError as error:
             return Reply(error.status, error.body)
         except Exception:  # a bug in the stand-in answers like a bug in GitLab: 500, not a dropped connection

@@ -27,3 +27,8 @@ class TenancyConfig:
     # The deletion guard: more namespace deletions than this (count, or share of campus's namespaces) are held.
     max_namespace_deletions: int = 10
     max_namespace_deletion_share: float = 0.10
+    # The access guard: more subjects losing a role in one run than this (count, or share of everyone bound) are
+    # held; up to `access_removals_always_allowed` always pass (people leave teams every day).
+    max_access_removals: int = 50
+    max_access_removal_share: float = 0.10
+    access_removals_always_allowed: int = 5

@@ -1,14 +1,11 @@
 """The Kubernetes objects a tenant namespace should contain, rendered from plain data. Pure."""
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 
 from tenants.engine.config import LABEL_PREFIX, MANAGED_BY, TenancyConfig
 from tenants.engine.membership import Member, role_subjects
 from tenants.engine.tiers import effective
 
-SPEC_HASH = f"{LABEL_PREFIX}/spec-hash"
 TENANT_LABEL = f"{LABEL_PREFIX}/tenant"
 RBAC = "rbac.authorization.k8s.io"
 
@@ -26,16 +23,6 @@ class Tenant:
     suspended: bool = False  # expired: no pods may run and every member may only look
 
 
-def spec_hash(obj: dict) -> str:
-    """A stable hash of everything campus renders, so unchanged objects are never rewritten."""
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
-
-
-def _finish(obj: dict) -> dict:
-    obj["metadata"].setdefault("annotations", {})[SPEC_HASH] = spec_hash(obj)
-    return obj
-
-
 def _meta(tenant: Tenant, name: str, namespaced: bool = True) -> dict:
     meta = {"name": name, "labels": {MANAGED_BY[0]: MANAGED_BY[1], TENANT_LABEL: tenant.name}}
     if namespaced:
@@ -51,7 +38,7 @@ def render_namespace(tenant: Tenant, config: TenancyConfig) -> dict:
         **{f"pod-security.kubernetes.io/{mode}": config.pod_security_level for mode in ("enforce", "warn", "audit")},
     })
     meta["annotations"] = {f"{LABEL_PREFIX}/path": tenant.path, f"{LABEL_PREFIX}/owner": tenant.owner}
-    return _finish({"apiVersion": "v1", "kind": "Namespace", "metadata": meta})
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": meta}
 
 
 def render_quota_and_limits(tenant: Tenant, config: TenancyConfig) -> list[dict]:
@@ -64,10 +51,10 @@ def render_quota_and_limits(tenant: Tenant, config: TenancyConfig) -> list[dict]
         section, resource = key.split(".", 1)
         item.setdefault(section, {})[resource] = value
     return [
-        _finish({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": _meta(tenant, "campus-quota"),
-                 "spec": {"hard": hard}}),
-        _finish({"apiVersion": "v1", "kind": "LimitRange", "metadata": _meta(tenant, "campus-limits"),
-                 "spec": {"limits": [item]}}),
+        {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": _meta(tenant, "campus-quota"),
+         "spec": {"hard": hard}},
+        {"apiVersion": "v1", "kind": "LimitRange", "metadata": _meta(tenant, "campus-limits"),
+         "spec": {"limits": [item]}},
     ]
 
 
@@ -76,9 +63,9 @@ def render_network_policy(tenant: Tenant, config: TenancyConfig) -> dict:
     allowed = sorted({*config.ingress_namespaces, *config.monitoring_namespaces})
     sources = [{"podSelector": {}}] + [
         {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ns}}} for ns in allowed]
-    return _finish({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-                    "metadata": _meta(tenant, "campus-isolation"),
-                    "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": sources}]}})
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": _meta(tenant, "campus-isolation"),
+            "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": sources}]}}
 
 
 def render_role_bindings(tenant: Tenant, config: TenancyConfig) -> list[dict]:
@@ -87,9 +74,9 @@ def render_role_bindings(tenant: Tenant, config: TenancyConfig) -> list[dict]:
     if tenant.suspended and roles:
         roles = {"view": sorted({user for users in roles.values() for user in users})}
     return [
-        _finish({"apiVersion": f"{RBAC}/v1", "kind": "RoleBinding", "metadata": _meta(tenant, f"campus-{role}"),
-                 "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": role},
-                 "subjects": [{"apiGroup": RBAC, "kind": "User", "name": user} for user in users]})
+        {"apiVersion": f"{RBAC}/v1", "kind": "RoleBinding", "metadata": _meta(tenant, f"campus-{role}"),
+         "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": role},
+         "subjects": [{"apiGroup": RBAC, "kind": "User", "name": user} for user in users]}
         for role, users in roles.items()
     ]
 

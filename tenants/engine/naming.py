@@ -56,10 +56,11 @@ def preferred_name(key: EntityKey, path: str, config: TenancyConfig) -> str:
 
 
 def assign_names(entities: Iterable[tuple[EntityKey, str]], existing: Mapping[EntityKey, str],
-                 config: TenancyConfig) -> dict[EntityKey, str]:
+                 config: TenancyConfig, unavailable: Iterable[str] = ()) -> dict[EntityKey, str]:
     """Names for every entity: the stored one if it has one, else its preferred name, else that name with a
-    suffix derived from its key. Deterministic whatever the input order."""
-    taken = set(existing.values())
+    suffix derived from its key. `unavailable`: names taken by namespaces campus does not own. Deterministic
+    whatever the input order."""
+    taken = set(existing.values()) | set(unavailable)
     names = {}
     for key, path in sorted(entities):
         if key in existing:

@@ -51,3 +51,12 @@ def served_amount(value: str) -> Decimal:
     0 for anything unreadable, since it is only displayed."""
     match = _QUANTITY.match(str(value).strip())
     return Decimal(match.group(1)) * _SUFFIX[match.group(2) or ""] if match else Decimal(0)
+
+
+def canonical(value: str) -> str:
+    """A quantity in base units as text ("1000m" -> "1", "1Gi" -> "1073741824"), so that the forms the API
+    server may store compare equal; anything that is no quantity is returned unchanged."""
+    match = _QUANTITY.match(str(value).strip())
+    if not match:
+        return str(value)
+    return format((Decimal(match.group(1)) * _SUFFIX[match.group(2) or ""]).normalize(), "f")

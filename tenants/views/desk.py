@@ -66,12 +66,13 @@ def decide_held(request, plan_id: int):
     held = get_object_or_404(HeldPlan, pk=plan_id)
     approve = request.POST.get("decision") == "approve"
     try:
-        deleted = decide_held_plan(held, approve=approve, admin=request.user)
+        carried_out = decide_held_plan(held, approve=approve, admin=request.user)
     except ValueError as error:
         messages.error(request, str(error))
     else:
-        done = (f"{deleted} namespace(s) deleted" if held.step == HeldPlan.Step.DELETE
-                else "the next reclaim run acts on it")
+        done = {HeldPlan.Step.DELETE: f"{carried_out} namespace(s) deleted",
+                HeldPlan.Step.REMOVE_ACCESS: f"{carried_out} change(s) applied"}.get(
+                    held.step, "the next reclaim run acts on it")
         messages.success(request, f"Held plan #{held.pk} {held.status}; {done}.")
     return redirect("desk_overview")
 

@@ -1,12 +1,15 @@
 """The engine against the stand-ins: a seeded GitLab, the Kubernetes stand-in, campus pointed at both."""
 
+import subprocess
 import time
 
 import pytest
 
 from devstack.gitlab.server import GitLabServer
+from devstack.kube.cluster import write_kubeconfig
 from tenants.background import drain
 from tenants.kube import KubeCluster
+from tenants.sync import full_sync
 
 GITLAB_TOKEN = "campus-gitlab-token"
 MANAGED = "app.kubernetes.io/managed-by=campus"
@@ -50,6 +53,19 @@ def engine(settings, gitlab, kube_cluster, db):
     wait_until_gone(admin, managed_namespaces(admin))
     kube_cluster.server.faults.clear()
     admin.close()
+
+
+@pytest.fixture
+def kubectl_as(engine, kube_cluster, tmp_path):
+    """After a first sync: run kubectl as a student (s0001 … s0004, with the stand-in's static tokens)."""
+    full_sync()
+
+    def run(user, *args, stdin=None):
+        config = write_kubeconfig(tmp_path / f"{user}.kubeconfig", kube_cluster.url, f"{user}-token",
+                                  ca_file=kube_cluster.server.tls.ca_cert, user=user)
+        return subprocess.run(["kubectl", "--kubeconfig", str(config), *args], capture_output=True, text=True,
+                              timeout=60, input=stdin)
+    return run
 
 
 def subjects(admin: KubeCluster, namespace: str) -> dict[str, list[str]]:

@@ -75,7 +75,7 @@ def test_server_errors_make_the_read_incomplete_not_a_crash(gitlab):
 
 def test_unknown_root_is_reported(gitlab):
     read = GitLabSource(gitlab.url, "campus-reader", roots=["nope"]).read_all()
-    assert read.missing == ["root group nope: GitlabGetError"]
+    assert read.missing == ["root group nope: GitlabGetError 404"]
 
 
 def test_reading_one_group_includes_it_and_its_subtree(gitlab):

@@ -1,26 +1,9 @@
 """RoleBindings rendered from GitLab membership, exercised with kubectl and each member's own token."""
 
-import subprocess
-
 import pytest
-
-from devstack.kube.cluster import write_kubeconfig
-from tenants.sync import full_sync
 
 pytestmark = pytest.mark.django_db
 TEAM, COURSE = "g-courses-cs101-team-1", "g-courses-cs101"
-
-
-@pytest.fixture
-def kubectl_as(engine, kube_cluster, tmp_path):
-    full_sync()
-
-    def run(user, *args):
-        config = write_kubeconfig(tmp_path / f"{user}.kubeconfig", kube_cluster.url, f"{user}-token",
-                                  ca_file=kube_cluster.server.tls.ca_cert, user=user)
-        return subprocess.run(["kubectl", "--kubeconfig", str(config), *args], capture_output=True, text=True,
-                              timeout=60)
-    return run
 
 
 def test_developer_can_edit_in_the_team_namespace(kubectl_as):

@@ -3,7 +3,7 @@
 import pytest
 
 from tenants.engine.config import TenancyConfig
-from tenants.engine.desired import SPEC_HASH, Tenant, render
+from tenants.engine.desired import Tenant, render
 from tenants.engine.membership import Member, role_subjects
 from tenants.engine.plan import make_plan
 from tenants.engine.quantities import QuantityError, parse
@@ -41,7 +41,7 @@ def test_rendered_namespace_carries_labels_psa_and_annotations():
     assert labels["campus.example/gitlab-id"] == "7" and labels["campus.example/tier"] == "course"
     assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
     assert ns["metadata"]["annotations"]["campus.example/path"] == "courses/team"
-    assert all(SPEC_HASH in o["metadata"]["annotations"] for o in objects.values())
+    assert all(o["metadata"]["labels"]["campus.example/tenant"] == "g-team" for o in objects.values())
 
 
 def test_quota_and_limits_have_units_and_overrides():

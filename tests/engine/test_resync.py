@@ -38,7 +38,7 @@ def test_a_second_sync_changes_nothing(engine):
 
 def test_a_tenants_own_rolebinding_survives(engine):
     full_sync()
-    engine.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+    engine.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
                   "metadata": {"name": "my-ci", "namespace": TEAM},
                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
                   "subjects": [{"kind": "ServiceAccount", "name": "ci", "namespace": TEAM}]})

@@ -22,11 +22,11 @@ def cluster(live_server, cluster_tls, settings):
         settings.CAMPUS_KUBE_PUBLIC_CA_FILE = str(cluster_tls.ca_cert)
         admin = KubeCluster(cluster.url, "admin-e2e", ca_file=str(cluster_tls.ca_cert))
         for owner in ("s0001", "s0002"):
-            admin.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": f"u-{owner}"}})
-            admin.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-                         "metadata": {"name": "campus-edit", "namespace": f"u-{owner}"},
-                         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
-                         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": owner}]})
+            admin.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": f"u-{owner}"}})
+            admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                          "metadata": {"name": "campus-edit", "namespace": f"u-{owner}"},
+                          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
+                          "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": owner}]})
         admin.close()
         yield cluster
 

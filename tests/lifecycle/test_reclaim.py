@@ -145,15 +145,18 @@ def test_archive_then_delete_keeps_manifests_without_secret_values(project, engi
 
 def test_a_namespace_campus_does_not_own_is_never_touched(project, engine, kube_cluster):
     admin = KubeCluster(kube_cluster.url, "campus-admin-token", ca_file=str(kube_cluster.server.tls.ca_cert))
-    admin.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "r-lookalike"}})
-    ManagedNamespace.objects.create(name="r-lookalike", kind="requested", owner=project.owner, tier="student",
-                                    requested_end=project.expires_on, expires_on=project.expires_on)
+    admin.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "r-lookalike"}})
+    record = ManagedNamespace.objects.create(name="r-lookalike", kind="requested", owner=project.owner,
+                                             tier="student", requested_end=project.expires_on,
+                                             expires_on=project.expires_on)
 
     reclaim(at(project.expires_on + timedelta(days=1)))
 
-    assert ManagedNamespace.objects.get(name="r-lookalike").stage == "active"
-    assert AuditEntry.objects.filter(namespace="r-lookalike", action="error").exists()
-    assert admin.get("Namespace", "", "r-lookalike") is not None
+    renamed = ManagedNamespace.objects.get(pk=record.pk)  # the tenant gets another name; the namesake stays
+    assert renamed.name.startswith("r-lookalike-")
+    assert AuditEntry.objects.filter(namespace="r-lookalike", action="conflict").exists()
+    untouched = admin.get("Namespace", "", "r-lookalike")
+    assert "app.kubernetes.io/managed-by" not in (untouched["metadata"].get("labels") or {})
     admin.delete("Namespace", "", "r-lookalike")
     admin.close()
 

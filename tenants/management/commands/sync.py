@@ -39,21 +39,27 @@ class Command(BaseCommand):
                           f"usage of {measured} namespace(s) recorded")
         for failure in result.failures:
             self.stderr.write(f"failed: {failure}")
-        if result.held_plan:
-            self.stdout.write(f"held plan #{result.held_plan.pk}: approve with "
-                              f"`manage.py sync --approve-held {result.held_plan.pk}`")
-        if result.failures:
-            raise CommandError(f"{len(result.failures)} change(s) failed; the next sync retries them")
+        for held in (result.held_plan, result.held_access):
+            if held:
+                self.stdout.write(f"held plan #{held.pk}: approve with `manage.py sync --approve-held {held.pk}`")
+        for missing in result.incomplete:
+            self.stderr.write(f"not read from GitLab: {missing}")
+        problems = [f"{len(result.failures)} change(s) failed"] if result.failures else []
+        if result.incomplete:
+            problems.append(f"the GitLab read was incomplete ({len(result.incomplete)} part(s) missing): nothing "
+                            "was deleted and nobody lost access on its strength")
+        if problems:
+            raise CommandError(f"{'; '.join(problems)}; the next sync tries again")
 
     def _decide(self, held_id: int, approve: bool) -> None:
         held = HeldPlan.objects.filter(pk=held_id).first()
         if held is None:
             raise CommandError(f"no held plan #{held_id}")
         try:
-            deleted = decide_held_plan(held, approve=approve, admin=None)
+            done = decide_held_plan(held, approve=approve, admin=None)
         except ValueError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(f"held plan #{held_id} {held.status}; {deleted} namespace(s) deleted")
+        self.stdout.write(f"held plan #{held_id} {held.status}; {done} change(s) carried out")
 
     def _progress(self, done: int, total: int) -> None:
         width = 40
