@@ -1,5 +1,6 @@
-"""The create-only review resources: TokenReview (authentication.k8s.io) and SubjectAccessReview and
-SelfSubjectAccessReview (authorization.k8s.io), the last being what `kubectl auth can-i` sends.
+"""The create-only review resources: TokenReview (authentication.k8s.io) and SubjectAccessReview,
+SelfSubjectAccessReview and SelfSubjectRulesReview (authorization.k8s.io), the last two being what
+`kubectl auth can-i` and `kubectl auth can-i --list` send.
 """
 
 from devstack.kube.contracts import ApiError, Authenticator, Authorizer, RequestAttributes, ReviewHandler, UserInfo
@@ -79,8 +80,32 @@ def self_subject_access_review(authorizer: Authorizer) -> ReviewHandler:
     return handle
 
 
+def self_subject_rules_review(authorizer) -> ReviewHandler:
+    """What may I do in this namespace? The authorizer's RulesFor, split into resource and non-resource rules."""
+
+    def handle(body: dict, caller: UserInfo) -> dict:
+        spec = body.get("spec") or {}
+        if not spec.get("namespace"):
+            raise ApiError(400, "BadRequest", "no namespace on request")
+        rules, problems = authorizer.rules_for(caller, spec["namespace"])
+        resource_rules = [{key: list(rule[key]) for key in ("verbs", "apiGroups", "resources", "resourceNames")
+                           if rule.get(key) or key == "verbs"} for rule in rules if rule.get("resources")]
+        non_resource_rules = [{"verbs": list(rule.get("verbs") or []), "nonResourceURLs": rule["nonResourceURLs"]}
+                              for rule in rules if rule.get("nonResourceURLs")]
+        # RBAC resolves everything it can: a missing role is an evaluation error, the answer is not "incomplete".
+        status: dict = {"resourceRules": resource_rules, "nonResourceRules": non_resource_rules, "incomplete": False}
+        if problems:
+            status["evaluationError"] = problems[0] if len(problems) == 1 else "[" + ", ".join(problems) + "]"
+        return _answer(body, spec, status)
+
+    return handle
+
+
 def review_handlers(authenticator: Authenticator, authorizer: Authorizer) -> dict:
-    """Policy.reviews: (group, plural) -> handler."""
-    return {("authentication.k8s.io", "tokenreviews"): token_review(authenticator),
-            ("authorization.k8s.io", "subjectaccessreviews"): subject_access_review(authorizer),
-            ("authorization.k8s.io", "selfsubjectaccessreviews"): self_subject_access_review(authorizer)}
+    """Policy.reviews: (group, plural) -> handler. SelfSubjectRulesReview needs an authorizer that can list rules."""
+    handlers = {("authentication.k8s.io", "tokenreviews"): token_review(authenticator),
+                ("authorization.k8s.io", "subjectaccessreviews"): subject_access_review(authorizer),
+                ("authorization.k8s.io", "selfsubjectaccessreviews"): self_subject_access_review(authorizer)}
+    if hasattr(authorizer, "rules_for"):
+        handlers[("authorization.k8s.io", "selfsubjectrulesreviews")] = self_subject_rules_review(authorizer)
+    return handlers

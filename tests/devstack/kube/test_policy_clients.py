@@ -121,6 +121,45 @@ def test_kubectl_auth_can_i(kubectl):
     assert roles.stdout.strip() == "no"  # edit is not admin
 
 
+def rules_table(output: str) -> dict[str, str]:
+    """`kubectl auth can-i --list`: resource -> its verbs column (resource rules only)."""
+    lines = output.splitlines()
+    assert lines[0].split() == ["Resources", "Non-Resource", "URLs", "Resource", "Names", "Verbs"]
+    return {line.split()[0]: line.split("]", 2)[-1].strip() for line in lines[1:] if not line.startswith(" ")}
+
+
+def test_kubectl_auth_can_i_list(kubectl):
+    mine = kubectl("t-alice", "auth", "can-i", "--list", "-n", "alice-ns")
+    assert mine.returncode == 0, mine.stderr
+    rules = rules_table(mine.stdout)
+    assert "create" in rules["pods"] and "create" in rules["deployments.apps"]
+    assert rules["selfsubjectrulesreviews.authorization.k8s.io"] == "[create]"
+    assert "rolebindings.rbac.authorization.k8s.io" not in rules  # edit is not admin
+    assert "[/version]" in mine.stdout
+    elsewhere = rules_table(kubectl("t-alice", "auth", "can-i", "--list", "-n", "victor-ns").stdout)
+    assert "pods" not in elsewhere and "selfsubjectaccessreviews.authorization.k8s.io" in elsewhere
+    viewer = rules_table(kubectl("t-victor", "auth", "can-i", "--list", "-n", "victor-ns").stdout)
+    assert viewer["pods"] == "[get list watch]"
+
+
+def test_self_subject_rules_review(cluster, tenants):
+    configuration = client.Configuration()
+    configuration.host = cluster.url
+    configuration.api_key = {"authorization": "t-victor"}
+    configuration.api_key_prefix = {"authorization": "Bearer"}
+    configuration.ssl_ca_cert = str(cluster.server.tls.ca_cert)
+    with client.ApiClient(configuration) as api:
+        reviews = client.AuthorizationV1Api(api)
+        status = reviews.create_self_subject_rules_review({"spec": {"namespace": "victor-ns"}}).status
+        assert status.incomplete is False and status.evaluation_error is None
+        pods = [rule for rule in status.resource_rules if "pods" in rule.resources]
+        assert pods and pods[0].verbs == ["get", "list", "watch"] and pods[0].api_groups == [""]
+        assert any("/version" in r.non_resource_urls and r.verbs == ["get"] for r in status.non_resource_rules)
+        with pytest.raises(ApiException) as refused:
+            reviews.create_self_subject_rules_review({"spec": {}})
+        assert refused.value.status == 400 and "no namespace on request" in refused.value.body
+
+
 def test_unknown_token_is_unauthorized(kubectl, webhook):
     answer = kubectl("t-stranger", "get", "pods", "-n", "alice-ns")
     assert answer.returncode == 1
