@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tenants import tokenreview, webhooks
+from tenants import admission, tokenreview, webhooks
 from tenants.views import account, api, desk, expiry, health, namespaces, requests, tokens
 
 urlpatterns = [
@@ -34,4 +34,5 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("gitlab/hook", webhooks.gitlab_system_hook, name="gitlab_hook"),
     path("kubernetes/tokenreview", tokenreview.token_review, name="tokenreview"),
+    path("kubernetes/admission/protect", admission.protect, name="admission_protect"),
 ]

@@ -66,6 +66,7 @@ EXEMPT = {
     "readyz": "probe: no data, no session",
     "gitlab_hook": "authenticated by X-Gitlab-Token (tests/engine/test_webhooks.py)",
     "tokenreview": "authenticated by the API server's bearer token (tests/kubectl_access)",
+    "admission_protect": "authenticated by the API server's bearer token (tests/engine/test_protection.py)",
 }
 
 

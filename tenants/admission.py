@@ -1,0 +1,66 @@
+"""The validating admission webhook that keeps tenants' hands off campus's objects.
+
+kube-apiserver POSTs an `admission.k8s.io/v1` AdmissionReview for every CREATE, UPDATE and DELETE that its
+`ValidatingWebhookConfiguration` (deploy/protect-webhook.yaml) selects, authenticating with a bearer token
+(`CAMPUS_ADMISSION_SECRET`). campus answers with the request's uid and the decision of `engine.protection`.
+"""
+
+import hmac
+import json
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from tenants.engine.protection import decide
+
+API_VERSION = "admission.k8s.io/v1"
+MAX_BODY_BYTES = 3 * 1024 * 1024  # kube-apiserver's own request limit
+
+
+def _caller_is_the_apiserver(request: HttpRequest) -> bool:
+    expected = settings.CAMPUS_ADMISSION_SECRET
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _bad_request(reason: str) -> JsonResponse:
+    return JsonResponse({"error": reason}, status=400)
+
+
+def _problem(review) -> str:
+    if not isinstance(review, dict) or review.get("kind") != "AdmissionReview":
+        return "expected kind AdmissionReview"
+    if review.get("apiVersion") != API_VERSION:
+        return f"apiVersion must be {API_VERSION}"
+    request = review.get("request")
+    if not isinstance(request, dict) or not isinstance(request.get("uid"), str) or not request["uid"]:
+        return "request.uid must be a non-empty string"
+    if request.get("operation") not in ("CREATE", "UPDATE", "DELETE", "CONNECT"):
+        return "request.operation must be CREATE, UPDATE, DELETE or CONNECT"
+    for field in ("object", "oldObject", "userInfo", "kind"):
+        if request.get(field) is not None and not isinstance(request[field], dict):
+            return f"request.{field} must be an object"
+    return ""
+
+
+@csrf_exempt
+@require_POST
+def protect(request: HttpRequest) -> JsonResponse:
+    if not _caller_is_the_apiserver(request):
+        return JsonResponse({"error": "the admission webhook needs the API server's bearer token"}, status=401)
+    if len(request.body) > MAX_BODY_BYTES:
+        return JsonResponse({"error": "payload too large"}, status=413)
+    try:
+        review = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return _bad_request("body is not JSON")
+    problem = _problem(review)
+    if problem:
+        return _bad_request(problem)
+    decision = decide(review["request"], settings.CAMPUS_KUBE_USERNAME, settings.CAMPUS_PUBLIC_URL)
+    response = {"uid": review["request"]["uid"], "allowed": decision.allowed}
+    if not decision.allowed:
+        response["status"] = {"code": 403, "reason": "Forbidden", "message": decision.message}
+    return JsonResponse({"apiVersion": API_VERSION, "kind": "AdmissionReview", "response": response})
