@@ -8,6 +8,7 @@ The admin token is campus's own service account token (system:serviceaccount:kub
 cluster-admin. Every other token is checked by the TokenReview webhook campus serves.
 """
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -18,6 +19,7 @@ from devstack.kube.authn import StaticTokenAuthenticator, UnionAuthenticator, We
 from devstack.kube.contracts import ApiError, Policy, UserInfo
 from devstack.kube.controllers import ControllerManager
 from devstack.kube.escalation import escalation_guard
+from devstack.kube.nodes import DEFAULT_NODES, NodeSpec, as_spec, node_object, node_status
 from devstack.kube.rbac import (
     RBAC_API_VERSION,
     RBACAuthorizer,
@@ -39,8 +41,16 @@ class Cluster:
     def __init__(self, admin_token: str, webhook_url: str | None = None, webhook_token: str | None = None,
                  webhook_ca_file: str | None = None, webhook_cache_ttl: float = 120.0,
                  webhook_failure_ttl: float = 30.0, tls: TlsFiles | None = None, state_file: Path | None = None,
-                 port: int = 0, static_tokens: dict[str, UserInfo] | None = None):
-        """`webhook_token` is what the API server presents to the webhook (campus's CAMPUS_TOKENREVIEW_SECRET)."""
+                 port: int = 0, static_tokens: dict[str, UserInfo] | None = None,
+                 nodes: Iterable[NodeSpec | dict] = DEFAULT_NODES):
+        """`webhook_token` is what the API server presents to the webhook (campus's CAMPUS_TOKENREVIEW_SECRET).
+
+        `nodes`: NodeSpecs or dicts of their fields (name, cpu, memory, gpus, labels, pods); pods are placed on the
+        first that fits (nodeSelector, GPUs), else on the first. Default: one node, campus-node-1.
+        """
+        self.nodes = [as_spec(node) for node in nodes]
+        if not self.nodes:
+            raise ValueError("a cluster needs at least one node")
         self.campus_user = service_account_user(CAMPUS_NAMESPACE, CAMPUS_SERVICE_ACCOUNT)
         authenticators = [StaticTokenAuthenticator({**(static_tokens or {}), admin_token: self.campus_user})]
         if webhook_url:
@@ -53,7 +63,8 @@ class Cluster:
         self.policy = Policy(
             authenticator=self.authenticator, authorizer=self.authorizer, admission=default_admission(),
             guards=[escalation_guard(self.authorizer)], validating_admission=default_validating_admission(),
-            controllers=[aggregation_controller, *ControllerManager().controllers, quota.quota_controller],
+            controllers=[aggregation_controller, *ControllerManager(self.nodes[0].name).controllers,
+                         quota.quota_controller],
             reviews=review_handlers(self.authenticator, self.authorizer))
         self.server = KubeApiServer(self.policy, tls=tls, state_file=state_file, port=port)
         self.authorizer.store = self.server.store
@@ -97,6 +108,19 @@ class Cluster:
             except ApiError as error:
                 if error.code != 409:
                     raise
+        self.register_nodes()
+
+    def register_nodes(self) -> None:
+        """What each kubelet does at start: create its Node if missing, then post its status."""
+        nodes = self.store.resource_for("v1", "Node")
+        for index, spec in enumerate(self.nodes):
+            try:
+                node = self.store.create(nodes, "", node_object(spec, index))
+            except ApiError as error:
+                if error.code != 409:
+                    raise
+                node = self.store.get(nodes, "", spec.name)
+            self.store.update_status(nodes, "", {**node, "status": node_status(spec, index)})
 
     def write_kubeconfig(self, path: Path, token: str | None = None, namespace: str | None = None,
                          user: str = "campus") -> Path:

@@ -3,7 +3,8 @@
 - Deployment -> Pods (owned directly: no ReplicaSet in between), scaled to spec.replicas, replaced when the pod
   template changes, with status counts and conditions.
 - Job -> Pods that run to completion; status.succeeded and the Complete condition.
-- Pods are scheduled at once onto one node and run: phase Running (or Succeeded for a Job's pods).
+- Pods are scheduled at once onto a node (the first served Node that fits the pod's nodeSelector and GPU request,
+  else the first node) and run: phase Running (or Succeeded for a Job's pods).
 - Every new namespace gets the ServiceAccount "default".
 
 Controllers run in the writer's thread after each committed write. Reconciling one object writes others, whose
@@ -18,8 +19,9 @@ from datetime import UTC, datetime
 
 from devstack.kube.contracts import ApiError, Resource, Store
 from devstack.kube.defaults import qos_class
+from devstack.kube.nodes import DEFAULT_NODE, choose_node, internal_ip
 
-NODE_NAME = "campus-node-1"
+NODE_NAME = DEFAULT_NODE
 NODE_IP = "10.0.0.10"
 TEMPLATE_HASH_LABEL = "pod-template-hash"
 _SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # what the real name generator and hash encoder use
@@ -267,14 +269,18 @@ class ControllerManager:
         pod = self._get(store, resource, namespace, name)
         if pod is None or (pod.get("status") or {}).get("phase") in ("Running", "Succeeded", "Failed"):
             return
+        nodes = store.list(store.resource_for("v1", "Node"))
         if not pod["spec"].get("nodeName"):
-            pod["spec"]["nodeName"] = self.node_name
+            chosen = choose_node(pod, nodes)
+            pod["spec"]["nodeName"] = chosen["metadata"]["name"] if chosen else self.node_name
             pod = store.update(resource, namespace, pod)
+        node = next((n for n in nodes if n["metadata"]["name"] == pod["spec"]["nodeName"]), {})
         finishes = (controller_of(pod) or {}).get("kind") == "Job"
-        store.update_status(resource, namespace, {**pod, "status": self._pod_status(pod, finishes)})
+        status = self._pod_status(pod, finishes, internal_ip(node) or NODE_IP, (node.get("spec") or {}).get("podCIDR"))
+        store.update_status(resource, namespace, {**pod, "status": status})
 
     @staticmethod
-    def _pod_status(pod: dict, finishes: bool) -> dict:
+    def _pod_status(pod: dict, finishes: bool, host_ip: str, pod_cidr: str | None) -> dict:
         stamp = now()
         ready = "False" if finishes else "True"
         conditions = [{"type": kind, "status": status, "lastProbeTime": None, "lastTransitionTime": stamp}
@@ -293,9 +299,10 @@ class ControllerManager:
                                "ready": not finishes, "started": not finishes, "restartCount": 0, "state": state}
                               for c in pod["spec"].get("containers") or []]
         digest = hashlib.sha256(uid.encode()).digest()
-        pod_ip = f"10.244.{digest[0]}.{digest[1] % 254 + 1}"
-        return {"phase": "Succeeded" if finishes else "Running", "conditions": conditions, "hostIP": NODE_IP,
-                "hostIPs": [{"ip": NODE_IP}], "podIP": pod_ip, "podIPs": [{"ip": pod_ip}], "startTime": stamp,
+        network = pod_cidr.rsplit(".", 1)[0] if pod_cidr else f"10.244.{digest[0]}"  # inside the node's /24
+        pod_ip = f"{network}.{digest[1] % 254 + 1}"
+        return {"phase": "Succeeded" if finishes else "Running", "conditions": conditions, "hostIP": host_ip,
+                "hostIPs": [{"ip": host_ip}], "podIP": pod_ip, "podIPs": [{"ip": pod_ip}], "startTime": stamp,
                 "containerStatuses": container_statuses, "qosClass": qos_class(pod["spec"])}
 
     # --- garbage collection -----------------------------------------------------------------------

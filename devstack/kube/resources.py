@@ -18,6 +18,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("", "v1", "resourcequotas", "ResourceQuota", True, ("quota",)),
     Resource("", "v1", "limitranges", "LimitRange", True, ("limits",)),
     Resource("", "v1", "events", "Event", True, ("ev",)),
+    Resource("", "v1", "nodes", "Node", False, ("no",)),
     Resource("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", True, ("netpol",)),
     Resource("networking.k8s.io", "v1", "ingresses", "Ingress", True, ("ing",)),
     Resource("rbac.authorization.k8s.io", "v1", "roles", "Role", True),
@@ -38,8 +39,8 @@ RESOURCES: tuple[Resource, ...] = (
 )
 
 # Which resources have a /status subresource (status is written there, ignored on the main resource).
-WITH_STATUS = frozenset({"namespaces", "pods", "services", "resourcequotas", "deployments", "replicasets", "jobs",
-                         "ingresses"})
+WITH_STATUS = frozenset({"namespaces", "nodes", "pods", "services", "resourcequotas", "deployments", "replicasets",
+                         "jobs", "ingresses"})
 
 # The resources `kubectl get all` shows (their discovery entries carry the "all" category).
 IN_CATEGORY_ALL = frozenset({"pods", "services", "deployments", "replicasets", "jobs"})

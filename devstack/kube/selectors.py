@@ -10,6 +10,7 @@ Predicate = Callable[[dict], bool]
 # Field selectors every kind supports, plus the extra fields each kind registers.
 _COMMON_FIELDS = ("metadata.name", "metadata.namespace")
 _KIND_FIELDS = {
+    "Node": ("spec.unschedulable",),
     "Pod": ("spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
             "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"),
     "Event": ("involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",

@@ -101,6 +101,20 @@ def _quota(obj: dict) -> list:
             ", ".join(p for p in pairs if p.startswith("limits."))]
 
 
+def _node(obj: dict) -> list:
+    status, labels = obj.get("status") or {}, obj["metadata"].get("labels") or {}
+    ready = next((c.get("status") for c in status.get("conditions") or [] if c.get("type") == "Ready"), "")
+    state = {"True": "Ready", "False": "NotReady"}.get(ready, "Unknown")
+    if (obj.get("spec") or {}).get("unschedulable"):
+        state += ",SchedulingDisabled"
+    roles = sorted(key.split("/", 1)[1] for key in labels if key.startswith("node-role.kubernetes.io/"))
+    addresses = {a.get("type"): a.get("address") for a in status.get("addresses") or []}
+    info = status.get("nodeInfo") or {}
+    return [_name(obj), state, ",".join(roles) or "<none>", _age(obj), info.get("kubeletVersion", ""),
+            addresses.get("InternalIP", "<none>"), addresses.get("ExternalIP", "<none>"), info.get("osImage", ""),
+            info.get("kernelVersion", ""), info.get("containerRuntimeVersion", "")]
+
+
 _NAME_AGE = [_NAME, _AGE]
 # kind -> (column definitions, row cells): the apiserver's printers (pkg/printers/internalversion), abridged.
 _PRINTERS = {
@@ -122,6 +136,9 @@ _PRINTERS = {
     "RoleBinding": ([_NAME, _column("Role"), _AGE], _binding),
     "ClusterRoleBinding": ([_NAME, _column("Role"), _AGE], _binding),
     "ResourceQuota": ([_NAME, _AGE, _column("Request"), _column("Limit")], _quota),
+    "Node": ([_NAME, _column("Status"), _column("Roles"), _AGE, _column("Version"),
+              *(_column(name, priority=1) for name in ("Internal-IP", "External-IP", "OS-Image", "Kernel-Version",
+                                                        "Container-Runtime"))], _node),
 }
 
 
