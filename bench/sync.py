@@ -46,7 +46,7 @@ def scenario(postgres: PostgresServer, dbname: str, courses: int, teams: int, pe
     spec = seed_spec(courses, teams, per_team)
     (work / "spec.json").write_text(json.dumps(spec))
     gitlab_port, kube_port, campus_port = free_port(), free_port(), free_port()
-    gitlab_token, kube_token, hook_secret = (secrets.token_urlsafe(16) for _ in range(3))
+    gitlab_token, kube_token, hook_secret = (secrets.token_hex(16) for _ in range(3))  # never "-…": argv
     create_database(postgres, dbname)
     env = {**os.environ, "CAMPUS_DEMO": "1", "DATABASE_URL": postgres.url(dbname),
            "CAMPUS_GITLAB_URL": f"http://127.0.0.1:{gitlab_port}", "CAMPUS_GITLAB_TOKEN": gitlab_token,

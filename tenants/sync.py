@@ -139,10 +139,15 @@ def _owned_tenants(pks: set[int] | None = None) -> list[Tenant]:
     return tenants
 
 
-def _namespaces(kube: KubeCluster, config: TenancyConfig, trigger: str, dry_run: bool = False) -> tuple[list, set]:
-    """One LIST of every namespace: campus's own, and the names of the others — which campus never takes; a
-    record whose name one of them holds gets another (not in a dry run, which writes nothing)."""
-    namespaces = kube.list_labelled("Namespace", "")
+def _namespaces(kube: KubeCluster, config: TenancyConfig, trigger: str, everything: bool,
+                dry_run: bool = False) -> tuple[list, set]:
+    """campus's namespaces (all of them, or none when `everything` is False: a partial run lists those in its
+    scope with their contents) and the names of every other namespace — which campus never takes: a record
+    whose name one of them holds gets another (not in a dry run, which writes nothing). One LIST either way."""
+    if everything:
+        namespaces = kube.list_labelled("Namespace", "")
+    else:  # only the others: a partial run must not pay for reading every tenant's namespace
+        namespaces = kube.list_labelled("Namespace", f"{MANAGED_BY[0]}!={MANAGED_BY[1]}")
     foreign = {ns["metadata"]["name"] for ns in namespaces if not is_managed(ns)}
     if not dry_run:
         rename_taken(foreign, config, trigger)
@@ -150,11 +155,13 @@ def _namespaces(kube: KubeCluster, config: TenancyConfig, trigger: str, dry_run:
 
 
 def _contents(kube: KubeCluster, scope: set[str] | None) -> list[dict]:
-    """campus's objects inside namespaces (in `scope`): one labelled LIST per kind."""
+    """campus's objects in `scope` (its namespaces too) or, for everything, inside namespaces: one labelled LIST
+    per kind."""
     selector = f"{MANAGED_BY[0]}={MANAGED_BY[1]}"
     if scope is not None:
         selector += f",{TENANT_LABEL} in ({','.join(sorted(scope))})"
-    return [obj for kind in KINDS if kind != "Namespace" for obj in kube.list_labelled(kind, selector)]
+    return [obj for kind in KINDS if scope is not None or kind != "Namespace"
+            for obj in kube.list_labelled(kind, selector)]
 
 
 # --- applying ------------------------------------------------------------------------------------------------------
@@ -283,7 +290,7 @@ def reconcile(read: GitLabRead, trigger: str, *, scope_entities: dict[EntityKey,
     kube = kube_cluster()
     try:
         with sync_lock(lock_wait_seconds):
-            namespaces, foreign = _namespaces(kube, config, trigger, dry_run)
+            namespaces, foreign = _namespaces(kube, config, trigger, scope_entities is None, dry_run)
             entities = scope_entities if scope_entities is not None else gitlab_entities(
                 read.groups, read.projects, settings.CAMPUS_GITLAB_ROOTS, config.include_projects)
             stored = stored_names()
@@ -394,7 +401,7 @@ def _apply_tenants(tenants_of: Callable[[], list[Tenant]], trigger: str) -> Sync
     config = tenancy_config()
     kube = kube_cluster()
     try:
-        namespaces, _foreign = _namespaces(kube, config, trigger)
+        namespaces, _foreign = _namespaces(kube, config, trigger, everything=False)
         tenants = tenants_of()
         scope = {t.name for t in tenants}
         desired = [obj for tenant in tenants for obj in render(tenant, config)]
