@@ -17,6 +17,9 @@ import requests
 log = logging.getLogger(__name__)
 PER_PAGE = 100
 MEMBER_READS_IN_FLIGHT = 8  # members/all is one request per entity; sequential reads dominate a resync
+# python-gitlab waits out a 429 up to 10 times with doubling sleeps (100 s in all); a resync rather reports the
+# read incomplete after a few and tries again next time.
+RATE_LIMITED = {"max_retries": 3}
 
 
 @dataclass
@@ -69,7 +72,7 @@ class GitLabSource:
     def _all(self, manager, what: str, read: GitLabRead, **params) -> list | None:
         """Every page of a list; a short or failed answer is recorded as missing (and is None)."""
         try:
-            listing = manager.list(iterator=True, **params)
+            listing = manager.list(iterator=True, **RATE_LIMITED, **params)
             items = list(listing)
         except (gitlab.GitlabError, requests.RequestException) as error:
             read.missing.append(f"{what}: {_describe(error)}")
@@ -95,7 +98,7 @@ class GitLabSource:
             read.members.update(zip(entities, pool.map(members, entities), strict=True))
 
     def _add_subtree(self, read: GitLabRead, group_id: int, include_group: bool) -> None:
-        top = [self._gl.groups.get(group_id)] if include_group else []  # a missing group raises 404 here
+        top = [self._gl.groups.get(group_id, **RATE_LIMITED)] if include_group else []  # a missing group: 404
         group = self._gl.groups.get(group_id, lazy=True)
         for g in [*top, *(self._all(group.descendant_groups, f"group {group_id} descendants", read) or [])]:
             read.groups[g.id] = _group(g)
@@ -110,7 +113,7 @@ class GitLabSource:
         read, started_at = GitLabRead(), self._requests
         for root in self.roots:
             try:
-                root_id = self._gl.groups.get(root).id
+                root_id = self._gl.groups.get(root, **RATE_LIMITED).id
             except (gitlab.GitlabError, requests.RequestException) as error:
                 read.missing.append(f"root group {root}: {_describe(error)}")
                 continue
@@ -129,7 +132,7 @@ class GitLabSource:
     def read_project(self, project_id: int) -> GitLabRead:
         read, started_at = GitLabRead(), self._requests
         try:
-            project = self._gl.projects.get(project_id)
+            project = self._gl.projects.get(project_id, **RATE_LIMITED)
         except (gitlab.GitlabError, requests.RequestException) as error:
             self._absent_or_missing(read, ("project", project_id), error)
             return self._finish(read, started_at)

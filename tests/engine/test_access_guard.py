@@ -124,3 +124,24 @@ def test_manage_sync_fails_through_a_total_gitlab_outage(engine, gitlab):
         call_command("sync")
 
     assert bindings(engine) == EVERYONE
+
+
+@pytest.mark.parametrize(("paths", "fault"), [
+    (r"members/all", {"latency_seconds": 1.0}),  # slower than the client's timeout
+    (r"descendant_groups", {"error_rate": 1.0}),  # subgroups unknown: their namespaces look unwanted
+    (r"/projects", {"error_rate": 1.0, "error_status": 502}),  # a gateway page
+    (r"members/all", {"error_rate": 1.0, "error_status": 429}),
+    (r"^/groups/courses$", {"error_rate": 1.0, "error_status": 503}),  # the root itself
+    (r"members/all", {"truncate_after_pages": 0}),  # not even a first page
+])
+def test_no_kind_of_partial_answer_deletes_or_strips(engine, gitlab, settings, paths, fault):
+    full_sync()
+    settings.CAMPUS_GITLAB_TIMEOUT_SECONDS = 0.5
+    gitlab.faults.only_paths = paths
+    for name, value in fault.items():
+        setattr(gitlab.faults, name, value)
+
+    result = full_sync()
+
+    assert result.incomplete and bindings(engine) == EVERYONE
+    assert not [a for a in result.plan.actions if a.verb == "delete"] and result.held_access is None
