@@ -31,6 +31,8 @@ from devstack.kube.rbac import (
 )
 from devstack.kube.reviews import review_handlers
 from devstack.kube.server import KubeApiServer
+from devstack.kube.webhook_client import WebhookClient
+from devstack.kube.webhooks import WebhookAdmission
 from devstack.tls import TlsFiles
 
 CAMPUS_NAMESPACE = "kube-system"
@@ -42,11 +44,17 @@ class Cluster:
                  webhook_ca_file: str | None = None, webhook_cache_ttl: float = 120.0,
                  webhook_failure_ttl: float = 30.0, tls: TlsFiles | None = None, state_file: Path | None = None,
                  port: int = 0, static_tokens: dict[str, UserInfo] | None = None,
-                 nodes: Iterable[NodeSpec | dict] = DEFAULT_NODES):
+                 nodes: Iterable[NodeSpec | dict] = DEFAULT_NODES,
+                 webhook_services: dict[tuple[str, str, int], str] | None = None,
+                 admission_webhook_token: str | None = None):
         """`webhook_token` is what the API server presents to the webhook (campus's CAMPUS_TOKENREVIEW_SECRET).
 
         `nodes`: NodeSpecs or dicts of their fields (name, cpu, memory, gpus, labels, pods); pods are placed on the
         first that fits (nodeSelector, GPUs), else on the first. Default: one node, campus-node-1.
+
+        Admission webhooks: `webhook_services` maps a `clientConfig.service` (namespace, name, port) to the base URL
+        that serves it here (http or https on loopback); `admission_webhook_token` is sent to every admission
+        webhook as `Authorization: Bearer` (what the admission kubeconfig would give kube-apiserver).
         """
         self.nodes = [as_spec(node) for node in nodes]
         if not self.nodes:
@@ -60,9 +68,11 @@ class Cluster:
         self.admin_token = admin_token
         self.authenticator = UnionAuthenticator(authenticators)
         self.authorizer = RBACAuthorizer()
+        webhooks = WebhookAdmission(WebhookClient(webhook_services, admission_webhook_token))
         self.policy = Policy(
-            authenticator=self.authenticator, authorizer=self.authorizer, admission=default_admission(),
-            guards=[escalation_guard(self.authorizer)], validating_admission=default_validating_admission(),
+            authenticator=self.authenticator, authorizer=self.authorizer,
+            admission=[*default_admission(), webhooks.mutate], guards=[escalation_guard(self.authorizer)],
+            validating_admission=default_validating_admission(webhooks.validate),
             controllers=[aggregation_controller, *ControllerManager(self.nodes[0].name).controllers,
                          quota.quota_controller],
             reviews=review_handlers(self.authenticator, self.authorizer))

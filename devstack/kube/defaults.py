@@ -3,6 +3,8 @@
 import base64
 import ipaddress
 
+from devstack.kube.webhook_config import MUTATING, VALIDATING, default_configuration
+
 _CONTAINER_KEYS = ("initContainers", "containers")
 
 
@@ -161,5 +163,5 @@ def _network_policy(obj: dict) -> None:
 _DEFAULTERS = {
     "Namespace": _namespace, "Pod": _pod, "Deployment": _deployment, "ReplicaSet": _replicaset, "Job": _job,
     "Service": _service, "Secret": _secret, "RoleBinding": _binding, "ClusterRoleBinding": _binding,
-    "NetworkPolicy": _network_policy,
+    "NetworkPolicy": _network_policy, VALIDATING: default_configuration, MUTATING: default_configuration,
 }

@@ -62,6 +62,8 @@ class FieldError:
             return "Required value" + suffix
         if self.reason == "FieldValueForbidden":
             return "Forbidden" + suffix
+        if self.reason == "FieldValueDuplicate":
+            return f"Duplicate value: {self.rendered}" + suffix
         if self.reason == "FieldValueNotSupported":
             return f"Unsupported value: {self.rendered}" + suffix
         return f"Invalid value: {self.rendered}" + suffix

@@ -35,6 +35,8 @@ def list_keys(kind: str, path: tuple[str, ...]) -> tuple[str, ...]:
         return ("port", "protocol")
     if path == ("metadata", "ownerReferences"):
         return ("uid",)
+    if path == ("webhooks",) and kind.endswith("WebhookConfiguration"):
+        return ("name",)
     if path[0] == "status" and field == "conditions":
         return ("type",)
     return ()

@@ -25,6 +25,10 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", True),
     Resource("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", False),
     Resource("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", False),
+    Resource("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration",
+             False),
+    Resource("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration",
+             False),
     Resource("apps", "v1", "deployments", "Deployment", True, ("deploy",)),
     # Served (always empty unless someone writes one) because `kubectl describe deployment` lists them.
     Resource("apps", "v1", "replicasets", "ReplicaSet", True, ("rs",)),

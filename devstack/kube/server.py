@@ -39,7 +39,7 @@ _PATCH_TYPES = {"application/json-patch+json": "json", "application/merge-patch+
 
 def status_body(error: ApiError) -> dict:
     body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": error.message,
-            "reason": error.reason, "code": error.code}
+            **({"reason": error.reason} if error.reason else {}), "code": error.code}  # a webhook may give none
     if error.details:
         body["details"] = error.details
     return body

@@ -223,10 +223,17 @@ def _role(obj: dict, _old: dict | None) -> list[FieldError]:
     return errors
 
 
+def _webhook_configuration(obj: dict, old: dict | None) -> list[FieldError]:
+    from devstack.kube.webhook_config import validate_configuration  # here: that module uses this one's name rules
+
+    return validate_configuration(obj, old)
+
+
 _KIND_RULES = {
     "Pod": _pod, "Deployment": _deployment, "Job": _job, "Service": _service, "RoleBinding": _binding,
     "ClusterRoleBinding": _binding, "Role": _role, "ClusterRole": _role, "ConfigMap": _immutable_data,
-    "Secret": _immutable_data,
+    "Secret": _immutable_data, "ValidatingWebhookConfiguration": _webhook_configuration,
+    "MutatingWebhookConfiguration": _webhook_configuration,
 }
 
 QUANTITY_MESSAGE = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
