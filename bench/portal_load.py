@@ -59,7 +59,7 @@ def seed() -> list[str]:
     sessions = []
     for user in students[:CLIENTS]:
         session = SessionStore()
-        session.update({"_auth_user_id": str(user.pk), "_auth_user_backend": "tenants.auth.backend.LDAPBackend",
+        session.update({"_auth_user_id": str(user.pk), "_auth_user_backend": "tenants.access.backend.LDAPBackend",
                         "_auth_user_hash": user.get_session_auth_hash()})
         session.create()
         sessions.append(session.session_key)

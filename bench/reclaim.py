@@ -34,8 +34,8 @@ def measure(count: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from tenants.lifecycle.reclaim import plan
     from tenants.models import ExpiryWarning, ManagedNamespace
-    from tenants.reclaim import plan
 
     now = timezone.make_aware(datetime(2027, 3, 20, 3))
     owner = User.objects.create(username=f"owner-{count}")

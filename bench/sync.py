@@ -81,9 +81,9 @@ def measure(spec: dict, gitlab_port: int, gitlab_token: str, webhook_changes: in
     from django.contrib.auth.models import Group, User
     from django.db import connections
 
-    from tenants.engine_settings import gitlab_source, kube_cluster
+    from tenants.infra.settings import gitlab_source, kube_cluster
     from tenants.models import ManagedNamespace
-    from tenants.sync import full_sync, reconcile
+    from tenants.tenancy.reconcile import full_sync, reconcile
 
     students = [u["username"] for u in spec["users"] if u["username"].startswith("s")]
     student_group, _ = Group.objects.get_or_create(name="student")

@@ -62,7 +62,7 @@ TEMPLATES = [
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'campus.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = ["tenants.auth.backend.LDAPBackend"]
+AUTHENTICATION_BACKENDS = ["tenants.access.backend.LDAPBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

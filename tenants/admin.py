@@ -2,9 +2,9 @@ from django import forms
 from django.contrib import admin, messages
 
 from tenants.engine.tiers import override_errors
-from tenants.engine_settings import tenancy_config
+from tenants.infra.settings import tenancy_config
 from tenants.models import AuditEntry, GitLabEvent, HeldPlan, ManagedNamespace
-from tenants.sync import decide_held_plan
+from tenants.tenancy.reconcile import decide_held_plan
 
 
 class ManagedNamespaceForm(forms.ModelForm):

@@ -1,8 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tenants import admission, tokenreview, webhooks
-from tenants.views import account, api, desk, expiry, health, namespaces, requests, tokens
+from tenants.views import (
+                           account,
+                           admission,
+                           api,
+                           desk,
+                           expiry,
+                           gitlab_hook,
+                           health,
+                           namespaces,
+                           requests,
+                           tokenreview,
+                           tokens,
+)
 
 urlpatterns = [
     path("", namespaces.dashboard, name="dashboard"),
@@ -32,7 +43,7 @@ urlpatterns = [
     path("api/v1/tokens/<int:token_id>", api.token_detail, name="api_token"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("gitlab/hook", webhooks.gitlab_system_hook, name="gitlab_hook"),
+    path("gitlab/hook", gitlab_hook.gitlab_system_hook, name="gitlab_hook"),
     path("kubernetes/tokenreview", tokenreview.token_review, name="tokenreview"),
     path("kubernetes/admission/protect", admission.protect, name="admission_protect"),
 ]

@@ -1,4 +1,4 @@
-"""The engine's configuration as plain data; `tenants.engine_settings` fills it from Django settings."""
+"""The engine's configuration as plain data; `tenants.infra.settings` fills it from Django settings."""
 
 from dataclasses import dataclass, field
 

@@ -1,1 +1,1 @@
-"""Thin views, one module per concern: reads come from tenants.selectors, writes go through services."""
+"""Thin views, one module per concern: reads come from tenants.selectors.namespaces, writes go through services."""

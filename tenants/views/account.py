@@ -2,7 +2,7 @@
 
 from django.contrib.auth import views as auth_views
 
-from tenants.forms import LoginForm
+from tenants.views.forms import LoginForm
 
 
 class LoginView(auth_views.LoginView):

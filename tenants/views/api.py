@@ -15,11 +15,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 
-from tenants import selectors
-from tenants.api_schema import schema
+from tenants.access.tokens import mint_token, revoke_token, user_for_token
+from tenants.approvals.services import decide_request, submit_namespace_request, submit_quota_request
 from tenants.models import ManagedNamespace, NamespaceRequest
-from tenants.requests import decide_request, submit_namespace_request, submit_quota_request
-from tenants.tokens import mint_token, revoke_token, user_for_token
+from tenants.selectors import namespaces as selectors
+from tenants.views.api_schema import schema
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

@@ -9,12 +9,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from tenants import selectors
-from tenants.desk_selectors import audit_entries, cluster_overview
-from tenants.forms import AuditFilterForm, DecisionForm
+from tenants.approvals.services import decide_request
 from tenants.models import HeldPlan, NamespaceRequest
-from tenants.requests import decide_request
-from tenants.sync import decide_held_plan
+from tenants.selectors import namespaces as selectors
+from tenants.selectors.desk import audit_entries, cluster_overview
+from tenants.tenancy.reconcile import decide_held_plan
+from tenants.views.forms import AuditFilterForm, DecisionForm
 
 
 def admin_required(view):

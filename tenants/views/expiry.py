@@ -11,8 +11,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from tenants import selectors
-from tenants.extension import extend_namespace, extension_problem, namespace_for_link
+from tenants.lifecycle.extension import extend_namespace, extension_problem, namespace_for_link
+from tenants.selectors import namespaces as selectors
 
 
 def extend_by_link(request, token: str):

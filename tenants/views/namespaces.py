@@ -8,11 +8,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from tenants import selectors
 from tenants.engine.tiers import effective
-from tenants.engine_settings import kube_cluster, tenancy_config
-from tenants.kube import KubeError
-from tenants.usage import bars
+from tenants.infra.kube import KubeError
+from tenants.infra.settings import kube_cluster, tenancy_config
+from tenants.selectors import namespaces as selectors
+from tenants.tenancy.usage import bars
 
 log = logging.getLogger(__name__)
 

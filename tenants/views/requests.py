@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from tenants import selectors
-from tenants.engine_settings import tenancy_config
-from tenants.forms import NamespaceRequestForm, QuotaRequestForm, add_service_errors
+from tenants.approvals.services import semester_end, submit_namespace_request, submit_quota_request
+from tenants.infra.settings import tenancy_config
 from tenants.models import ManagedNamespace
-from tenants.requests import semester_end, submit_namespace_request, submit_quota_request
+from tenants.selectors import namespaces as selectors
+from tenants.views.forms import NamespaceRequestForm, QuotaRequestForm, add_service_errors
 
 
 @login_required

@@ -9,10 +9,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from tenants import selectors
-from tenants.forms import TokenLabelForm
-from tenants.kubeconfig import render_kubeconfig
-from tenants.tokens import mint_token, revoke_token
+from tenants.access.rules import render_kubeconfig
+from tenants.access.tokens import mint_token, revoke_token
+from tenants.selectors import namespaces as selectors
+from tenants.views.forms import TokenLabelForm
 
 
 @login_required

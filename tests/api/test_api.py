@@ -9,9 +9,9 @@ from django.test import Client
 from django.utils import timezone
 from jsonschema import Draft202012Validator
 
-from tenants.api_schema import schema
+from tenants.access.tokens import mint_token
 from tenants.models import ManagedNamespace, Membership, NamespaceRequest
-from tenants.tokens import mint_token
+from tenants.views.api_schema import schema
 
 pytestmark = pytest.mark.django_db
 SCHEMA = schema()
@@ -47,7 +47,7 @@ def seen():
 @pytest.fixture(autouse=True)
 def quiet_engine(monkeypatch, settings):
     settings.CAMPUS_AUTO_APPROVED_NAMESPACES = 1
-    monkeypatch.setattr("tenants.requests.after_commit", lambda *args: None)
+    monkeypatch.setattr("tenants.approvals.services.after_commit", lambda *args: None)
 
 
 @pytest.fixture

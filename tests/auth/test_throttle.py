@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import User
 
-from tenants.auth.ldap_directory import LdapDirectory
+from tenants.infra.ldap import LdapDirectory
 
 pytestmark = pytest.mark.django_db
 

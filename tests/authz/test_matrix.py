@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from tenants.extension import extension_link_token
+from tenants.access.tokens import mint_token
+from tenants.lifecycle.extension import extension_link_token
 from tenants.models import AccessToken, HeldPlan, ManagedNamespace, Membership, NamespaceRequest
-from tenants.tokens import mint_token
 
 pytestmark = pytest.mark.django_db
 ROLES = ("anonymous", "owner", "classmate", "staff", "admin")
@@ -90,7 +90,7 @@ def test_every_route_is_in_the_matrix():
 def offline(monkeypatch, settings):
     """No cluster: the namespace page's live pod list and the engine's background applies are not under test."""
     monkeypatch.setattr("tenants.views.namespaces._running_in", lambda name: [])
-    monkeypatch.setattr("tenants.requests.after_commit", lambda *args: None)
+    monkeypatch.setattr("tenants.approvals.services.after_commit", lambda *args: None)
     settings.CAMPUS_TERMS = "2026-10-01..2027-03-31,2027-04-01..2027-09-30"
 
 

@@ -7,9 +7,9 @@ import pytest
 
 from devstack.gitlab.server import GitLabServer
 from devstack.kube.cluster import write_kubeconfig
-from tenants.background import drain
-from tenants.kube import KubeCluster
-from tenants.sync import full_sync
+from tenants.infra.background import drain
+from tenants.infra.kube import KubeCluster
+from tenants.tenancy.reconcile import full_sync
 
 GITLAB_TOKEN = "campus-gitlab-token"
 MANAGED = "app.kubernetes.io/managed-by=campus"

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tenants.models import HeldPlan, Membership
-from tenants.sync import decide_held_plan, full_sync
+from tenants.tenancy.reconcile import decide_held_plan, full_sync
 from tests.engine.conftest import subjects
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tenants.models import AuditEntry
-from tenants.sync import full_sync
+from tenants.tenancy.reconcile import full_sync
 from tests.engine.conftest import subjects
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import json
 import gitlab as python_gitlab
 import pytest
 
-from tenants.gitlab_source import GitLabSource, is_gitlab_not_found
-from tenants.sync import reconcile_gitlab_entity
+from tenants.infra.gitlab import GitLabSource, is_gitlab_not_found
+from tenants.tenancy.reconcile import reconcile_gitlab_entity
 from tests.engine.conftest import GITLAB_TOKEN, managed_namespaces, wait_until_gone
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ TEAM = "g-courses-cs101-team-1"
 
 @pytest.fixture
 def synced(engine):
-    from tenants.sync import full_sync
+    from tenants.tenancy.reconcile import full_sync
 
     full_sync()
     return engine

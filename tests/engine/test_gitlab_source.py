@@ -3,7 +3,7 @@
 import pytest
 
 from devstack.gitlab.server import GitLabServer
-from tenants.gitlab_source import GitLabSource
+from tenants.infra.gitlab import GitLabSource
 
 
 @pytest.fixture

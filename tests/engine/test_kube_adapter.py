@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tenants.kube import KubeCluster, KubeError
+from tenants.infra.kube import KubeCluster, KubeError
 
 MANAGED = {"app.kubernetes.io/managed-by": "campus"}
 

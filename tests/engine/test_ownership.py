@@ -5,7 +5,7 @@ import base64
 import pytest
 
 from tenants.models import AuditEntry, ManagedNamespace, OwnershipConflict
-from tenants.sync import full_sync, sync_owned_namespaces
+from tenants.tenancy.reconcile import full_sync, sync_owned_namespaces
 from tests.engine.conftest import managed_namespaces, subjects, wait_until_gone
 
 pytestmark = pytest.mark.django_db

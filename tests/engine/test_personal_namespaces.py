@@ -3,7 +3,7 @@
 import pytest
 
 from tenants.models import AuditEntry, ManagedNamespace
-from tenants.sync import full_sync, sync_owned_namespaces
+from tenants.tenancy.reconcile import full_sync, sync_owned_namespaces
 from tests.engine.conftest import managed_namespaces, subjects
 from tests.engine.test_webhooks import eventually
 

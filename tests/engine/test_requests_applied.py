@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from tenants.approvals.services import decide_request, submit_namespace_request, submit_quota_request
 from tenants.models import ManagedNamespace
-from tenants.requests import decide_request, submit_namespace_request, submit_quota_request
 from tests.engine.conftest import subjects
 from tests.engine.test_webhooks import eventually
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from tenants.models import AuditEntry, HeldPlan, ManagedNamespace, Membership
 from tenants.signals import namespace_reclaimed
-from tenants.sync import full_sync
+from tenants.tenancy.reconcile import full_sync
 from tests.engine.conftest import managed_namespaces, subjects, wait_until_gone
 
 pytestmark = pytest.mark.django_db

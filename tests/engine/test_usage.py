@@ -4,8 +4,8 @@ import pytest
 from kubernetes import client
 
 from tenants.models import ManagedNamespace, NamespaceUsage
-from tenants.sync import full_sync
-from tenants.usage import collect_usage
+from tenants.tenancy.reconcile import full_sync
+from tenants.tenancy.usage import collect_usage
 from tests.conftest import RESTRICTED
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from tenants.events import process_due_events
 from tenants.models import GitLabEvent
-from tenants.sync import full_sync, handle_event
+from tenants.tenancy.events import process_due_events
+from tenants.tenancy.reconcile import full_sync, handle_event
 from tests.engine.conftest import managed_namespaces, subjects, wait_until_gone
 
 TEAM, ROBOT = "g-courses-cs101-team-1", "p-courses-cs101-team-1-robot"

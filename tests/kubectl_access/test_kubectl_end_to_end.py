@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from devstack.kube.cluster import Cluster
-from tenants.kube import KubeCluster
+from tenants.infra.kube import KubeCluster
 
 WEBHOOK_SECRET = "apiserver-to-campus-e2e"
 

@@ -6,8 +6,8 @@ import pytest
 import yaml
 from django.contrib.auth.models import User
 
+from tenants.access.tokens import hash_token, identity_for_token, mint_token
 from tenants.models import AccessToken, ManagedNamespace
-from tenants.tokens import hash_token, identity_for_token, mint_token
 
 pytestmark = pytest.mark.django_db
 

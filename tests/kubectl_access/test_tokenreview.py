@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
+from tenants.access.tokens import identity_for_token, mint_token, revoke_token
 from tenants.models import AccessToken
-from tenants.tokens import identity_for_token, mint_token, revoke_token
 
 pytestmark = pytest.mark.django_db
 SECRET = "apiserver-to-campus"

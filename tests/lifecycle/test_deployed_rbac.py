@@ -10,11 +10,11 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from kubernetes import client
 
-from tenants.engine_settings import kube_cluster as campus_cluster
+from tenants.infra.settings import kube_cluster as campus_cluster
+from tenants.lifecycle.stages import archive, delete_namespace, reactivate, suspend
 from tenants.models import AuditEntry, ManagedNamespace
-from tenants.stages import archive, delete_namespace, reactivate, suspend
-from tenants.sync import full_sync, sync_owned_namespaces
-from tenants.usage import collect_usage
+from tenants.tenancy.reconcile import full_sync, sync_owned_namespaces
+from tenants.tenancy.usage import collect_usage
 from tests.conftest import DEPLOYED_TOKEN, DEPLOYED_USER, RESTRICTED
 
 pytestmark = pytest.mark.django_db

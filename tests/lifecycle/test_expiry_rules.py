@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tenants.expiry import (
+from tenants.lifecycle.rules import (
     ExpiryPolicy,
     Term,
     default_terms,

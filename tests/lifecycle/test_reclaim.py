@@ -11,12 +11,12 @@ from django.core.management import call_command
 from django.utils import timezone
 from kubernetes import client
 
-from tenants.extension import extension_link_token
-from tenants.kube import KubeCluster
+from tenants.infra.kube import KubeCluster
+from tenants.lifecycle.extension import extension_link_token
+from tenants.lifecycle.reclaim import reclaim
 from tenants.models import AuditEntry, ExpiryWarning, HeldPlan, ManagedNamespace
-from tenants.reclaim import reclaim
 from tenants.signals import namespace_reclaimed
-from tenants.sync import full_sync, sync_owned_namespaces
+from tenants.tenancy.reconcile import full_sync, sync_owned_namespaces
 from tests.conftest import RESTRICTED
 from tests.engine.conftest import subjects
 

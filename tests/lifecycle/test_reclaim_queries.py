@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tenants.lifecycle.reclaim import plan
 from tenants.models import ExpiryWarning, ManagedNamespace
-from tenants.reclaim import plan
 
 pytestmark = pytest.mark.django_db
 

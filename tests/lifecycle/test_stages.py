@@ -7,12 +7,12 @@ import pytest
 import yaml
 
 from devstack.kube.cluster import write_kubeconfig
-from tenants import stages
-from tenants.kube import KubeCluster
+from tenants.infra.kube import KubeCluster
+from tenants.lifecycle import stages
+from tenants.lifecycle.stages import NotCampusManaged, archive, delete_namespace, reactivate, suspend
 from tenants.models import AuditEntry, ManagedNamespace, Membership, NamespaceUsage
 from tenants.signals import namespace_reclaimed
-from tenants.stages import NotCampusManaged, archive, delete_namespace, reactivate, suspend
-from tenants.sync import full_sync, sync_owned_namespaces
+from tenants.tenancy.reconcile import full_sync, sync_owned_namespaces
 from tests.conftest import RESTRICTED
 from tests.engine.conftest import engine, gitlab, subjects, wait_until_gone  # noqa: F401 - fixtures
 

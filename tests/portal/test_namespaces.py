@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from tenants.models import ManagedNamespace, Membership, NamespaceUsage
-from tenants.usage import bars, summarize
+from tenants.tenancy.usage import bars, summarize
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from tenants.approvals.rules import auto_approved, namespace_request_errors, quota_request_errors
 from tenants.engine.config import TenancyConfig
-from tenants.request_policy import auto_approved, namespace_request_errors, quota_request_errors
 
 CONFIG = TenancyConfig()
 TODAY, SEMESTER_END = date(2026, 11, 22), date(2027, 3, 31)

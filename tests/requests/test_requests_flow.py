@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from tenants.approvals.services import decide_request, submit_namespace_request, submit_quota_request
 from tenants.models import AuditEntry, ManagedNamespace, Membership, NamespaceRequest
-from tenants.requests import decide_request, submit_namespace_request, submit_quota_request
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,8 @@ def applied(monkeypatch, settings):
     settings.CAMPUS_TERMS = "2026-10-01..2027-03-31,2027-04-01..2027-09-30"
     settings.CAMPUS_AUTO_APPROVED_NAMESPACES = 2
     calls = []
-    monkeypatch.setattr("tenants.requests.after_commit", lambda task, *args: calls.append((task.__name__, *args)))
+    monkeypatch.setattr("tenants.approvals.services.after_commit",
+                        lambda task, *args: calls.append((task.__name__, *args)))
     return calls
 
 

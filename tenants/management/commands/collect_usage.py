@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from tenants.usage import collect_usage
+from tenants.tenancy.usage import collect_usage
 
 
 class Command(BaseCommand):

@@ -5,10 +5,10 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from tenants.lifecycle.reclaim import plan as reclaim_plan
+from tenants.lifecycle.reclaim import reclaim
 from tenants.models import HeldPlan
-from tenants.reclaim import plan as reclaim_plan
-from tenants.reclaim import reclaim
-from tenants.sync import SyncBusy, decide_held_plan
+from tenants.tenancy.reconcile import SyncBusy, decide_held_plan
 
 
 class Command(BaseCommand):

@@ -4,10 +4,10 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tenants.events import process_due_events
 from tenants.models import HeldPlan
-from tenants.sync import SyncBusy, decide_held_plan, full_sync, handle_event
-from tenants.usage import collect_usage
+from tenants.tenancy.events import process_due_events
+from tenants.tenancy.reconcile import SyncBusy, decide_held_plan, full_sync, handle_event
+from tenants.tenancy.usage import collect_usage
 
 
 class Command(BaseCommand):

@@ -6,10 +6,9 @@ from pathlib import Path
 from django.conf import settings
 
 from tenants.engine.config import TenancyConfig
-from tenants.expiry import ExpiryPolicy, Term, default_terms, parse_terms
-from tenants.gitlab_source import GitLabSource
-from tenants.kube import KubeCluster
-from tenants.lifecycle import Limits
+from tenants.infra.gitlab import GitLabSource
+from tenants.infra.kube import KubeCluster
+from tenants.lifecycle.rules import ExpiryPolicy, Limits, Term, default_terms, parse_terms
 
 IN_CLUSTER_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
 

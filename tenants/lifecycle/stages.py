@@ -23,10 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from tenants.engine.config import MANAGED_BY
-from tenants.kube import KubeCluster
+from tenants.infra.kube import KubeCluster
 from tenants.models import AuditEntry, ManagedNamespace
 from tenants.signals import namespace_reclaimed
-from tenants.sync import SyncBusy, apply_stage
+from tenants.tenancy.reconcile import SyncBusy, apply_stage
 
 log = logging.getLogger(__name__)
 Stage = ManagedNamespace.Stage

@@ -2,9 +2,9 @@
 
 from django.contrib.auth.models import User
 
-from tenants.background import after_commit
+from tenants.infra.background import after_commit
 from tenants.models import ManagedNamespace
-from tenants.sync import ensure_personal_namespace, sync_owned_namespaces
+from tenants.tenancy.reconcile import ensure_personal_namespace, sync_owned_namespaces
 
 
 def provision_on_sign_in(sender, request, user: User, **kwargs) -> None:

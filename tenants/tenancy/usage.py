@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tenants.engine.config import MANAGED_BY
 from tenants.engine.quantities import served_amount
-from tenants.engine_settings import kube_cluster
+from tenants.infra.settings import kube_cluster
 from tenants.models import ManagedNamespace, NamespaceUsage
 
 QUOTA_NAME = "campus-quota"

@@ -15,17 +15,17 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from tenants.background import after_commit
-from tenants.engine_settings import tenancy_config, terms
-from tenants.expiry import term_end
-from tenants.models import AuditEntry, ManagedNamespace, Membership, NamespaceRequest
-from tenants.request_policy import (
+from tenants.approvals.rules import (
     auto_approved,
     namespace_request_errors,
     quota_request_errors,
     requested_namespace_name,
 )
-from tenants.sync import apply_recorded_namespace
+from tenants.infra.background import after_commit
+from tenants.infra.settings import tenancy_config, terms
+from tenants.lifecycle.rules import term_end
+from tenants.models import AuditEntry, ManagedNamespace, Membership, NamespaceRequest
+from tenants.tenancy.reconcile import apply_recorded_namespace
 
 log = logging.getLogger(__name__)
 Kind, Status = NamespaceRequest.Kind, NamespaceRequest.Status

@@ -8,8 +8,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
-from tenants.auth.ldap_directory import DirectoryUser, LdapDirectory
-from tenants.auth.roles import ROLES, roles_for
+from tenants.access.rules import ROLES, roles_for
+from tenants.infra.ldap import DirectoryUser, LdapDirectory
 
 
 class NoCampusRole(Exception):

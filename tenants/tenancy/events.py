@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tenants.background import after_commit
+from tenants.infra.background import after_commit
 from tenants.models import GitLabEvent
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,6 @@ def process_due_events(handler: EventHandler, now: datetime | None = None, limit
 
 def dispatch_soon(event_id: int) -> None:
     """Process a just-stored event once its transaction commits, with the tenancy engine's handler."""
-    from tenants.sync import handle_event  # the engine imports this module's helpers too
+    from tenants.tenancy.reconcile import handle_event  # the engine imports this module's helpers too
 
     after_commit(process_event, event_id, handle_event)

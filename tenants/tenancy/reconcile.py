@@ -27,15 +27,15 @@ from tenants.engine.gitlab_tenants import gitlab_entities, members_of
 from tenants.engine.membership import Member, role_subjects
 from tenants.engine.naming import EntityKey, assign_names
 from tenants.engine.plan import Action, Guards, Plan, is_managed, make_plan
-from tenants.engine_settings import expiry_policy, gitlab_source, kube_cluster, tenancy_config
-from tenants.gitlab_events import affected_entity
-from tenants.gitlab_source import GitLabRead
-from tenants.kube import FIELD_MANAGER, KINDS, KubeCluster, KubeError
-from tenants.lifecycle import NamespaceState, current_expiry
+from tenants.infra.gitlab import GitLabRead
+from tenants.infra.kube import FIELD_MANAGER, KINDS, KubeCluster, KubeError
+from tenants.infra.settings import expiry_policy, gitlab_source, kube_cluster, tenancy_config
+from tenants.lifecycle.rules import NamespaceState, current_expiry
 from tenants.models import AuditEntry, GitLabEvent, HeldPlan, ManagedNamespace, Membership
-from tenants.names import rename_taken, report_avoided, stored_names
-from tenants.ownership import clear_conflict, open_conflicts, record_conflict
 from tenants.signals import namespace_reclaimed
+from tenants.tenancy.names import rename_taken, report_avoided, stored_names
+from tenants.tenancy.ownership import clear_conflict, open_conflicts, record_conflict
+from tenants.tenancy.rules import affected_entity
 
 log = logging.getLogger(__name__)
 SYNC_LOCK_ID = 0x63616D70  # "camp": the advisory lock every sync holds

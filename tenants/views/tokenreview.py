@@ -12,7 +12,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from tenants.tokens import identity_for_token
+from tenants.access.tokens import identity_for_token
 
 API_VERSIONS = ("authentication.k8s.io/v1", "authentication.k8s.io/v1beta1")
 

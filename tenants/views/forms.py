@@ -4,9 +4,9 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from tenants.auth import throttle
-from tenants.auth.backend import NoCampusRole
-from tenants.auth.ldap_directory import DirectoryUnavailable
+from tenants.access import throttle
+from tenants.access.backend import NoCampusRole
+from tenants.infra.ldap import DirectoryUnavailable
 
 
 def client_address(request) -> str:

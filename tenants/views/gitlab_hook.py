@@ -10,9 +10,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from tenants import events
-from tenants.gitlab_events import validation_error
 from tenants.models import GitLabEvent
+from tenants.tenancy import events
+from tenants.tenancy.rules import validation_error
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_000_000

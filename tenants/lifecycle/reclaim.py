@@ -1,6 +1,6 @@
 """The reclamation run (`manage.py reclaim`, daily): refresh expiry dates, warn owners, suspend, archive, delete.
 
-Reads everything in a few queries, plans with the pure `tenants.lifecycle`, then carries out the plan step by
+Reads everything in a few queries, plans with the pure `tenants.lifecycle.rules`, then carries out the plan step by
 step. Each warning is recorded before it is sent (exactly once); each stage step is idempotent and the stage
 is stored when it is done, so a run interrupted anywhere is finished by the next.
 """
@@ -17,13 +17,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from tenants import stages
-from tenants.engine_settings import expiry_policy, kube_cluster, reclaim_limits
-from tenants.extension import extension_link_token
-from tenants.kube import KubeCluster, KubeError
-from tenants.lifecycle import NamespaceState, ReclaimPlan, plan_reclaim
+from tenants.infra.kube import KubeCluster, KubeError
+from tenants.infra.settings import expiry_policy, kube_cluster, reclaim_limits
+from tenants.lifecycle import stages
+from tenants.lifecycle.extension import extension_link_token
+from tenants.lifecycle.rules import NamespaceState, ReclaimPlan, plan_reclaim
 from tenants.models import AuditEntry, ExpiryWarning, HeldPlan, ManagedNamespace, Membership
-from tenants.sync import sync_lock
+from tenants.tenancy.reconcile import sync_lock
 
 log = logging.getLogger(__name__)
 STEP_FOR_HELD = {"suspend": HeldPlan.Step.SUSPEND, "delete": HeldPlan.Step.RECLAIM}

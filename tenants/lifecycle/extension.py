@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tenants.engine_settings import expiry_policy, kube_cluster
-from tenants.expiry import extended_until, extension_refusal
+from tenants.infra.settings import expiry_policy, kube_cluster
+from tenants.lifecycle.rules import extended_until, extension_refusal
+from tenants.lifecycle.stages import reactivate
 from tenants.models import AuditEntry, ExpiryWarning, ManagedNamespace
-from tenants.stages import reactivate
 
 LINK_SALT = "campus.extend"
 LINK_MAX_AGE_DAYS = 60  # a warning's link outlives the grace period of the namespace it names

@@ -4,7 +4,7 @@ does not own: the tenant gets the next free name, and the other namespace is nev
 from tenants.engine.config import TenancyConfig
 from tenants.engine.naming import EntityKey, assign_names, preferred_name
 from tenants.models import ManagedNamespace
-from tenants.ownership import record_conflict
+from tenants.tenancy.ownership import record_conflict
 
 
 def entity_key(pk: int, kind: str, gitlab_id: int | None, owner_id: int | None) -> EntityKey:

@@ -1,9 +1,20 @@
-"""A kubeconfig for a student: the cluster's public URL and CA, and a campus token. Pure."""
+"""Access rules: which campus roles a set of LDAP groups grants, and the kubeconfig a student downloads. Pure."""
 
 import base64
 
 import yaml
 
+ROLES = ("student", "staff", "admin")
+
+
+def normalize_dn(dn: str) -> str:
+    """DNs compare case-insensitively and ignore spaces around separators."""
+    return ",".join("=".join(part.strip() for part in rdn.split("=", 1)) for rdn in dn.split(",")).lower()
+
+
+def roles_for(group_dns: frozenset[str] | set[str], role_groups: dict[str, list[str]]) -> set[str]:
+    member_of = {normalize_dn(dn) for dn in group_dns}
+    return {role for role, dns in role_groups.items() if member_of & {normalize_dn(dn) for dn in dns}}
 
 def render_kubeconfig(cluster_name: str, server: str, ca_pem: str, username: str, token: str,
                       namespace: str = "") -> str:

@@ -1,10 +1,10 @@
-"""Reads for the portal's pages (writes live in services such as tenants.tokens)."""
+"""Reads for the portal's pages (writes live in services such as tenants.access.tokens)."""
 
 from django.contrib.auth.models import User
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from tenants.models import AccessToken, ManagedNamespace, Membership, NamespaceRequest
-from tenants.usage import bars
+from tenants.tenancy.usage import bars
 
 
 def tokens_of(user: User) -> QuerySet[AccessToken]:

@@ -1,1 +1,0 @@
-"""Signing in: the LDAP directory adapter, role mapping, the auth backend and login throttling."""
