@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from tenants.engine.tiers import override_errors
 from tenants.infra.settings import tenancy_config
 from tenants.models import AuditEntry, GitLabEvent, HeldPlan, ManagedNamespace
-from tenants.tenancy.reconcile import decide_held_plan
+from tenants.tenancy.held import decide_held_plan
 
 
 class ManagedNamespaceForm(forms.ModelForm):

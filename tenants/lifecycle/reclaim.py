@@ -18,12 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tenants.infra.kube import KubeCluster, KubeError
+from tenants.infra.locks import sync_lock
 from tenants.infra.settings import expiry_policy, kube_cluster, reclaim_limits
 from tenants.lifecycle import stages
 from tenants.lifecycle.extension import extension_link_token
 from tenants.lifecycle.rules import NamespaceState, ReclaimPlan, plan_reclaim
 from tenants.models import AuditEntry, ExpiryWarning, HeldPlan, ManagedNamespace, Membership
-from tenants.tenancy.reconcile import sync_lock
 
 log = logging.getLogger(__name__)
 STEP_FOR_HELD = {"suspend": HeldPlan.Step.SUSPEND, "delete": HeldPlan.Step.RECLAIM}

@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from tenants.engine.config import MANAGED_BY
 from tenants.infra.kube import KubeCluster
+from tenants.infra.locks import SyncBusy
 from tenants.models import AuditEntry, ManagedNamespace
 from tenants.signals import namespace_reclaimed
-from tenants.tenancy.reconcile import SyncBusy, apply_stage
+from tenants.tenancy.reconcile import apply_stage
 
 log = logging.getLogger(__name__)
 Stage = ManagedNamespace.Stage

@@ -63,6 +63,6 @@ def process_due_events(handler: EventHandler, now: datetime | None = None, limit
 
 def dispatch_soon(event_id: int) -> None:
     """Process a just-stored event once its transaction commits, with the tenancy engine's handler."""
-    from tenants.tenancy.reconcile import handle_event  # the engine imports this module's helpers too
+    from tenants.tenancy.hooks import handle_event  # hooks reconcile, and reconciling imports this module
 
     after_commit(process_event, event_id, handle_event)

@@ -4,7 +4,8 @@ from django.contrib.auth.models import User
 
 from tenants.infra.background import after_commit
 from tenants.models import ManagedNamespace
-from tenants.tenancy.reconcile import ensure_personal_namespace, sync_owned_namespaces
+from tenants.tenancy.reconcile import sync_owned_namespaces
+from tenants.tenancy.records import ensure_personal_namespace
 
 
 def provision_on_sign_in(sender, request, user: User, **kwargs) -> None:

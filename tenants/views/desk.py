@@ -13,7 +13,7 @@ from tenants.approvals.services import decide_request
 from tenants.models import HeldPlan, NamespaceRequest
 from tenants.selectors import namespaces as selectors
 from tenants.selectors.desk import audit_entries, cluster_overview
-from tenants.tenancy.reconcile import decide_held_plan
+from tenants.tenancy.held import decide_held_plan
 from tenants.views.forms import AuditFilterForm, DecisionForm
 
 

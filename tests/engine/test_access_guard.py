@@ -4,7 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tenants.models import HeldPlan, Membership
-from tenants.tenancy.reconcile import decide_held_plan, full_sync
+from tenants.tenancy.held import decide_held_plan
+from tenants.tenancy.reconcile import full_sync
 from tests.engine.conftest import subjects
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ import pytest
 
 from tenants.models import GitLabEvent
 from tenants.tenancy.events import process_due_events
-from tenants.tenancy.reconcile import full_sync, handle_event
+from tenants.tenancy.hooks import handle_event
+from tenants.tenancy.reconcile import full_sync
 from tests.engine.conftest import managed_namespaces, subjects, wait_until_gone
 
 TEAM, ROBOT = "g-courses-cs101-team-1", "p-courses-cs101-team-1-robot"

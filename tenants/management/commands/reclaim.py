@@ -5,10 +5,11 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from tenants.infra.locks import SyncBusy
 from tenants.lifecycle.reclaim import plan as reclaim_plan
 from tenants.lifecycle.reclaim import reclaim
 from tenants.models import HeldPlan
-from tenants.tenancy.reconcile import SyncBusy, decide_held_plan
+from tenants.tenancy.held import decide_held_plan
 
 
 class Command(BaseCommand):

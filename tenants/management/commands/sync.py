@@ -4,9 +4,12 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tenants.infra.locks import SyncBusy
 from tenants.models import HeldPlan
 from tenants.tenancy.events import process_due_events
-from tenants.tenancy.reconcile import SyncBusy, decide_held_plan, full_sync, handle_event
+from tenants.tenancy.held import decide_held_plan
+from tenants.tenancy.hooks import handle_event
+from tenants.tenancy.reconcile import full_sync
 from tenants.tenancy.usage import collect_usage
 
 
