@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from devstack.kube import quota
+from devstack.kube import identities, quota
 from devstack.kube.admission import default_admission, default_validating_admission
 from devstack.kube.authn import StaticTokenAuthenticator, UnionAuthenticator, WebhookTokenAuthenticator
 from devstack.kube.contracts import ApiError, Policy, UserInfo
@@ -125,12 +125,13 @@ class Cluster:
         nodes = self.store.resource_for("v1", "Node")
         for index, spec in enumerate(self.nodes):
             try:
-                node = self.store.create(nodes, "", node_object(spec, index))
+                node = self.store.create(nodes, "", node_object(spec, index), request=identities.kubelet(spec.name))
             except ApiError as error:
                 if error.code != 409:
                     raise
                 node = self.store.get(nodes, "", spec.name)
-            self.store.update_status(nodes, "", {**node, "status": node_status(spec, index)})
+            self.store.update_status(nodes, "", {**node, "status": node_status(spec, index)},
+                                     request=identities.kubelet(spec.name))
 
     def write_kubeconfig(self, path: Path, token: str | None = None, namespace: str | None = None,
                          user: str = "campus") -> Path:

@@ -61,8 +61,9 @@ class Reinvocation:
 class WriteRequest:
     """Who asks for a write and how: what admission.Attributes carries besides the objects.
 
-    `user` None is the cluster itself (controllers, bootstrap): RBAC's escalation checks skip it, and webhooks see
-    it as kube-controller-manager. `warnings` collects what admission webhooks return, for the Warning headers.
+    `trusted` marks the cluster's own writes (controllers, bootstrap; see identities.py): RBAC's escalation checks
+    skip them; `user` is still who webhooks are told wrote. `warnings` collects what admission webhooks return, for
+    the Warning headers.
     """
 
     user: UserInfo | None = None
@@ -71,9 +72,12 @@ class WriteRequest:
     options: dict | None = None  # CreateOptions / UpdateOptions / DeleteOptions as sent, without kind/apiVersion
     warnings: list[str] = field(default_factory=list, compare=False)
     reinvocation: Reinvocation | None = field(default=None, compare=False)  # set by the store for each write
+    trusted: bool = False
 
 
-CLUSTER = WriteRequest()  # a write by the cluster itself
+# A write by the cluster itself, as kube-apiserver's loopback client (system:masters) makes them.
+CLUSTER = WriteRequest(user=UserInfo("system:apiserver", "", ("system:authenticated", "system:masters")),
+                       trusted=True)
 
 
 class ApiError(Exception):
@@ -96,10 +100,15 @@ class Store(Protocol):
     def resource_for(self, api_version: str, kind: str) -> Resource: ...
     def get(self, resource: Resource, namespace: str, name: str) -> dict: ...  # raises ApiError 404
     def list(self, resource: Resource, namespace: str = "", label_selector: str = "") -> list[dict]: ...
-    def create(self, resource: Resource, namespace: str, obj: dict, as_controller: bool = True) -> dict: ...
-    def update(self, resource: Resource, namespace: str, obj: dict, as_controller: bool = True) -> dict: ...
-    def update_status(self, resource: Resource, namespace: str, obj: dict) -> dict: ...  # status only, no admission
-    def delete(self, resource: Resource, namespace: str, name: str, as_controller: bool = True) -> dict: ...
+    # `request`: who writes (default CLUSTER); controllers pass their own identity (identities.controller(...)).
+    def create(self, resource: Resource, namespace: str, obj: dict, as_controller: bool = True, *,
+               request: WriteRequest = CLUSTER) -> dict: ...
+    def update(self, resource: Resource, namespace: str, obj: dict, as_controller: bool = True, *,
+               request: WriteRequest = CLUSTER) -> dict: ...
+    def update_status(self, resource: Resource, namespace: str, obj: dict, *,  # status only
+                      request: WriteRequest = CLUSTER) -> dict: ...
+    def delete(self, resource: Resource, namespace: str, name: str, as_controller: bool = True, *,
+               request: WriteRequest = CLUSTER) -> dict: ...
 
 
 class Authenticator(Protocol):

@@ -17,7 +17,8 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from devstack.kube.contracts import ApiError, Resource, Store
+from devstack.kube import identities
+from devstack.kube.contracts import ApiError, Resource, Store, WriteRequest
 from devstack.kube.defaults import qos_class
 from devstack.kube.nodes import DEFAULT_NODE, choose_node, internal_ip
 
@@ -75,17 +76,25 @@ def _condition(kind: str, status: str, reason: str, message: str, previous: list
             "message": message}
 
 
-def _write_status(store: Store, resource: Resource, obj: dict, status: dict) -> None:
+# Who writes, as on a real cluster (admission webhooks see these users).
+DEPLOYMENTS = identities.controller("deployment-controller")
+REPLICA_SETS = identities.controller("replicaset-controller")
+JOBS = identities.controller("job-controller")
+ACCOUNTS = identities.controller("service-account-controller")
+
+
+def _write_status(store: Store, resource: Resource, obj: dict, status: dict, request: WriteRequest) -> None:
     if obj.get("status") != status:
-        store.update_status(resource, obj["metadata"]["namespace"], {**obj, "status": status})
+        store.update_status(resource, obj["metadata"]["namespace"], {**obj, "status": status}, request=request)
 
 
-def _create_pods(store: Store, pods: Resource, make: Callable[[], dict], count: int) -> ApiError | None:
+def _create_pods(store: Store, pods: Resource, make: Callable[[], dict], count: int,
+                 request: WriteRequest) -> ApiError | None:
     """Create up to `count` pods; the first refusal (quota, admission) stops it and is returned, as FailedCreate."""
     for _ in range(count):
         pod = make()
         try:
-            store.create(pods, pod["metadata"]["namespace"], pod)
+            store.create(pods, pod["metadata"]["namespace"], pod, request=request)
         except ApiError as error:
             return error
     return None
@@ -168,7 +177,8 @@ class ControllerManager:
         if self._get(store, accounts, namespace, "default") is None:
             try:
                 store.create(accounts, namespace, {"apiVersion": "v1", "kind": "ServiceAccount",
-                                                   "metadata": {"name": "default", "namespace": namespace}})
+                                                   "metadata": {"name": "default", "namespace": namespace}},
+                             request=ACCOUNTS)
             except ApiError as error:
                 if error.code != 409:
                     raise
@@ -186,18 +196,18 @@ class ControllerManager:
         outdated = [p for p in owned if (p["metadata"].get("labels") or {}).get(TEMPLATE_HASH_LABEL) != current_hash]
         updated = sorted((p for p in owned if p not in outdated), key=lambda p: p["metadata"]["creationTimestamp"])
         for pod in outdated + updated[replicas:]:
-            self._delete(store, pods, pod)
+            self._delete(store, pods, pod, REPLICA_SETS)  # the ReplicaSet controller does it on a real cluster
 
         def make() -> dict:
             return _pod_from_template(deployment, f"{name}-{current_hash}-",
                                       {TEMPLATE_HASH_LABEL: current_hash})
 
-        failure = _create_pods(store, pods, make, replicas - len(updated))
+        failure = _create_pods(store, pods, make, replicas - len(updated), REPLICA_SETS)
         deployment = self._get(store, resource, namespace, name)
         if deployment is not None:
             owned = _owned(store.list(pods, namespace), deployment)
             _write_status(store, resource, deployment, self._deployment_status(deployment, owned, current_hash,
-                                                                               failure))
+                                                                               failure), DEPLOYMENTS)
 
     @staticmethod
     def _deployment_status(deployment: dict, owned: list[dict], current_hash: str, failure: ApiError | None) -> dict:
@@ -244,7 +254,7 @@ class ControllerManager:
             uid = job["metadata"]["uid"]
             labels = {"job-name": name, "batch.kubernetes.io/job-name": name,
                       "controller-uid": uid, "batch.kubernetes.io/controller-uid": uid}
-            _create_pods(store, pods, lambda: _pod_from_template(job, f"{name}-", labels), wanted)
+            _create_pods(store, pods, lambda: _pod_from_template(job, f"{name}-", labels), wanted, JOBS)
         status.setdefault("startTime", now())
         status.update({"active": active, "succeeded": succeeded, "failed": failed, "ready": active,
                        "terminating": 0, "uncountedTerminatedPods": {}})
@@ -261,7 +271,7 @@ class ControllerManager:
         status = {key: value for key, value in status.items() if value or key in ("ready", "terminating")}
         job = self._get(store, resource, namespace, name)
         if job is not None:
-            _write_status(store, resource, job, status)
+            _write_status(store, resource, job, status, JOBS)
 
     # --- pods: the scheduler and the kubelet ------------------------------------------------------
 
@@ -273,11 +283,12 @@ class ControllerManager:
         if not pod["spec"].get("nodeName"):
             chosen = choose_node(pod, nodes)
             pod["spec"]["nodeName"] = chosen["metadata"]["name"] if chosen else self.node_name
-            pod = store.update(resource, namespace, pod)
+            pod = store.update(resource, namespace, pod, request=identities.SCHEDULER)
         node = next((n for n in nodes if n["metadata"]["name"] == pod["spec"]["nodeName"]), {})
         finishes = (controller_of(pod) or {}).get("kind") == "Job"
         status = self._pod_status(pod, finishes, internal_ip(node) or NODE_IP, (node.get("spec") or {}).get("podCIDR"))
-        store.update_status(resource, namespace, {**pod, "status": status})
+        store.update_status(resource, namespace, {**pod, "status": status},
+                            request=identities.kubelet(pod["spec"]["nodeName"]))
 
     @staticmethod
     def _pod_status(pod: dict, finishes: bool, host_ip: str, pod_cidr: str | None) -> dict:
@@ -308,9 +319,9 @@ class ControllerManager:
     # --- garbage collection -----------------------------------------------------------------------
 
     @staticmethod
-    def _delete(store: Store, resource: Resource, obj: dict) -> None:
+    def _delete(store: Store, resource: Resource, obj: dict, request: WriteRequest) -> None:
         try:
-            store.delete(resource, obj["metadata"]["namespace"], obj["metadata"]["name"])
+            store.delete(resource, obj["metadata"]["namespace"], obj["metadata"]["name"], request=request)
         except ApiError as error:
             if error.code != 404:
                 raise

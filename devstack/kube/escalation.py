@@ -2,9 +2,9 @@
 
 A user may create or update a Role/ClusterRole only with permissions they already hold (in that namespace, or
 cluster-wide for a ClusterRole), unless they have `escalate` on it; a RoleBinding/ClusterRoleBinding only to a role
-whose permissions they hold in the binding's namespace, unless they have `bind` on that role. system:masters and the
-cluster's own writes (controllers, bootstrap) are not checked. It is a registry guard: it runs after mutating
-admission and before validation, as the real policybased storage wraps Create and Update.
+whose permissions they hold in the binding's namespace, unless they have `bind` on that role. system:masters and
+the cluster's own writes (controllers, bootstrap: WriteRequest.trusted) are not checked. It is a registry guard: it
+runs after mutating admission and before validation, as the real policybased storage wraps Create and Update.
 """
 
 import copy
@@ -112,7 +112,7 @@ class EscalationGuard:
     def __call__(self, operation: str, resource: Resource, obj: dict, old: dict | None, store: Store,
                  request: WriteRequest) -> None:
         user = request.user
-        if (user is None or operation not in ("CREATE", "UPDATE") or resource.group != RBAC_GROUP
+        if (request.trusted or user is None or operation not in ("CREATE", "UPDATE") or resource.group != RBAC_GROUP
                 or MASTERS_GROUP in user.groups or request.subresource):
             return
         if operation == "UPDATE" and _only_gc_fields(obj, old):

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from devstack.kube.contracts import ApiError, Resource, Store
+from devstack.kube.identities import controller
+
+QUOTA_CONTROLLER = controller("resourcequota-controller")
 
 BINARY_SI, DECIMAL_SI, DECIMAL_EXPONENT = "BinarySI", "DecimalSI", "DecimalExponent"
 
@@ -251,7 +254,7 @@ def refresh_quota_status(store: Store, quota_resource: Resource, quota: dict) ->
     status = {"hard": format_resource_list(hard),
               "used": format_resource_list(namespace_usage(store, namespace, list(hard)))}
     if quota.get("status") != status:
-        store.update_status(quota_resource, namespace, {**quota, "status": status})
+        store.update_status(quota_resource, namespace, {**quota, "status": status}, request=QUOTA_CONTROLLER)
 
 
 def quota_controller(event: str, resource: Resource, obj: dict, store: Store) -> None:

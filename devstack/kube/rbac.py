@@ -3,6 +3,7 @@ the system:masters group, ClusterRole aggregation, and the bootstrap ClusterRole
 """
 
 from devstack.kube.contracts import ApiError, RequestAttributes, Resource, Store, UserInfo
+from devstack.kube.identities import controller
 from devstack.kube.selectors import match_label_selector_object
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
@@ -152,6 +153,9 @@ class RBACAuthorizer:
 
 # --- ClusterRole aggregation (the clusterrole-aggregation controller) -----------------------------
 
+AGGREGATION_CONTROLLER = controller("clusterrole-aggregation-controller")
+
+
 def aggregation_controller(event: str, resource: Resource, obj: dict, store: Store) -> None:
     """Rebuilds the rules of every aggregated ClusterRole from the ClusterRoles its selectors pick (sorted by name)."""
     if (resource.group, resource.plural) != (RBAC_GROUP, "clusterroles"):
@@ -168,7 +172,7 @@ def aggregation_controller(event: str, resource: Resource, obj: dict, store: Sto
                 continue
             rules.extend(rule for rule in source.get("rules") or [] if rule not in rules)
         if (role.get("rules") or []) != rules:
-            store.update(resource, "", {**role, "rules": rules})
+            store.update(resource, "", {**role, "rules": rules}, request=AGGREGATION_CONTROLLER)
 
 
 # --- bootstrap policy -----------------------------------------------------------------------------

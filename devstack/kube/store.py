@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from devstack.kube import errors, resources
+from devstack.kube import errors, identities, resources
 from devstack.kube.apply import record_update, server_side_apply
 from devstack.kube.contracts import CLUSTER, ApiError, Policy, Reinvocation, Resource, WriteRequest
 from devstack.kube.defaults import allocate_cluster_ip, apply_defaults, job_selector, qos_class
@@ -480,7 +480,7 @@ class MemoryStore:
                 owners = obj["metadata"].get("ownerReferences") or []
                 if any(o.get("uid") == owner_uid for o in owners) and (not namespace or obj_namespace == namespace):
                     try:
-                        self.delete(resource, obj_namespace, name)
+                        self.delete(resource, obj_namespace, name, request=identities.GARBAGE_COLLECTOR)
                     except ApiError as error:
                         log.debug("garbage collector: %s", error.message)
 
@@ -510,7 +510,7 @@ class MemoryStore:
                 for (namespace, obj_name) in list(self._bucket(resource)):
                     if namespace == name and (namespace, obj_name) in self._bucket(resource):
                         try:
-                            self.delete(resource, namespace, obj_name)
+                            self.delete(resource, namespace, obj_name, request=identities.NAMESPACE_CONTROLLER)
                         except ApiError as error:
                             log.debug("namespace controller: %s", error.message)
             holder = self._bucket(namespaces).get(("", name))

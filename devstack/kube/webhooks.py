@@ -5,7 +5,7 @@ Mutating webhooks run after the built-in mutating plugins; a webhook that change
 the mutating chain once more, in which only the `reinvocationPolicy: IfNeeded` webhooks called before that change
 are called again. Validating webhooks run after object validation, before ResourceQuota: one after the other here
 (the real server calls them in parallel), all of them, the first refusal winning. Webhook configurations are never
-sent to webhooks. The cluster's own writes (controllers) reach webhooks as system:kube-controller-manager.
+sent to webhooks. The cluster's own writes reach webhooks as the component that made them (identities.py).
 """
 
 import base64
@@ -15,7 +15,7 @@ import json
 import logging
 import uuid
 
-from devstack.kube.contracts import ApiError, Resource, Store, UserInfo, WriteRequest
+from devstack.kube.contracts import CLUSTER, ApiError, Resource, Store, WriteRequest
 from devstack.kube.defaults import apply_defaults
 from devstack.kube.patch import json_patch
 from devstack.kube.selectors import match_label_selector_object
@@ -25,8 +25,6 @@ from devstack.kube.webhook_config import API_VERSION, GROUP, KINDS, MUTATING, VA
 log = logging.getLogger(__name__)
 
 REVIEW_VERSION = "admission.k8s.io/v1"
-# kube-controller-manager without --use-service-account-credentials: one identity for every controller.
-CONTROLLER_USER = UserInfo("system:kube-controller-manager", "", ("system:authenticated",))
 _OPTIONS = {"CREATE": "CreateOptions", "UPDATE": "UpdateOptions", "DELETE": "DeleteOptions"}
 
 
@@ -44,7 +42,7 @@ class Attributes:
             self.namespace = "" if operation == "CREATE" else self.name  # the URL's namespace, as RequestInfo has it
         else:
             self.namespace = meta.get("namespace", "") if resource.namespaced else ""
-        self.user = request.user or CONTROLLER_USER
+        self.user = request.user or CLUSTER.user
 
     def review(self, uid: str) -> dict:
         group, version = self.resource.group, self.resource.version

@@ -56,7 +56,7 @@ class FakeStore:
             controller(event, resource, copy.deepcopy(obj), self)
         return copy.deepcopy(obj)
 
-    def create(self, resource, namespace, obj, as_controller=True):
+    def create(self, resource, namespace, obj, as_controller=True, request=CLUSTER):
         obj = copy.deepcopy(obj)
         meta = obj.setdefault("metadata", {})
         if not meta.get("name"):
@@ -66,36 +66,36 @@ class FakeStore:
         if self._key(resource, namespace, meta["name"]) in self.objects:
             raise ApiError(409, "AlreadyExists", f'{resource.plural} "{meta["name"]}" already exists')
         for plugin in self.admission:
-            obj = plugin("CREATE", resource, obj, None, self, CLUSTER)
+            obj = plugin("CREATE", resource, obj, None, self, request)
         for validator in self.validating:
-            validator("CREATE", resource, obj, None, self, CLUSTER)
+            validator("CREATE", resource, obj, None, self, request)
         version = next(self._versions)
         meta.update(uid=f"uid-{version}", creationTimestamp=f"2026-01-01T00:00:{version:06d}Z", generation=1)
         return self._commit("ADDED", resource, obj)
 
-    def update(self, resource, namespace, obj, as_controller=True):
+    def update(self, resource, namespace, obj, as_controller=True, request=CLUSTER):
         old = self.get(resource, namespace, obj["metadata"]["name"])
         obj = copy.deepcopy(obj)
         for plugin in self.admission:
-            obj = plugin("UPDATE", resource, obj, old, self, CLUSTER)
+            obj = plugin("UPDATE", resource, obj, old, self, request)
         for validator in self.validating:
-            validator("UPDATE", resource, obj, old, self, CLUSTER)
+            validator("UPDATE", resource, obj, old, self, request)
         if obj.get("spec") != old.get("spec"):
             obj["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
         obj["status"] = old.get("status", obj.get("status"))
         return self._commit("MODIFIED", resource, obj)
 
-    def update_status(self, resource, namespace, obj):
+    def update_status(self, resource, namespace, obj, request=CLUSTER):
         current = self.get(resource, namespace, obj["metadata"]["name"])
         current["status"] = copy.deepcopy(obj.get("status"))
         return self._commit("MODIFIED", resource, current)
 
-    def delete(self, resource, namespace, name, as_controller=True):
+    def delete(self, resource, namespace, name, as_controller=True, request=CLUSTER):
         obj = self.get(resource, namespace, name)
         for plugin in self.admission:
-            plugin("DELETE", resource, obj, obj, self, CLUSTER)
+            plugin("DELETE", resource, obj, obj, self, request)
         for validator in self.validating:
-            validator("DELETE", resource, obj, obj, self, CLUSTER)
+            validator("DELETE", resource, obj, obj, self, request)
         del self.objects[self._key(resource, namespace, name)]
         for controller in self.controllers:
             controller("DELETED", resource, copy.deepcopy(obj), self)

@@ -2,6 +2,7 @@
 do, and the configurations themselves, through kubectl and the official Python client."""
 
 import json
+import time
 
 from kubernetes import client
 
@@ -64,10 +65,10 @@ def test_subresources_and_status_updates(webhook_admin, hooks, hook_namespace):
                                                                "spec": {"containers": [{"name": "w", "image": "x"}]}}}})
     sent = [r["request"] for r in hooks.reviews("/status")]
     assert sent and all(r["subResource"] == "status" and r["kind"]["kind"] == "Deployment" for r in sent)
-    assert sent[0]["userInfo"]["username"] == "system:kube-controller-manager"  # the deployment controller's write
+    assert sent[0]["userInfo"]["username"] == "system:serviceaccount:kube-system:deployment-controller"
 
 
-def test_controller_writes_reach_webhooks_as_the_controller_manager(webhook_cluster, webhook_admin, hooks,
+def test_controller_writes_reach_webhooks_as_their_controllers(webhook_cluster, webhook_admin, hooks,
                                                                     hook_namespace):
     rule = {"operations": ["CREATE"], "apiGroups": ["", "apps"], "apiVersions": ["v1"],
             "resources": ["pods", "deployments"]}
@@ -78,7 +79,30 @@ def test_controller_writes_reach_webhooks_as_the_controller_manager(webhook_clus
             "template": {"metadata": {"labels": {"app": "web"}},
                          "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}})
     users = [(r["request"]["kind"]["kind"], r["request"]["userInfo"]["username"]) for r in hooks.reviews("/pods")]
-    assert users == [("Deployment", "wendy"), ("Pod", "system:kube-controller-manager")]
+    assert users == [("Deployment", "wendy"), ("Pod", "system:serviceaccount:kube-system:replicaset-controller")]
+
+
+def test_namespace_controller_and_garbage_collector_deletes_carry_their_identities(webhook_admin, hooks,
+                                                                                   hook_namespace):
+    ns = hook_namespace
+    hook = webhook("deletes.campus.test", https(hooks, "/deletes"), resources=("configmaps", "pods"),
+                   operations=("DELETE",), namespace=ns)
+    apps, core = client.AppsV1Api(webhook_admin), client.CoreV1Api(webhook_admin)
+    with registered(webhook_admin, "validating", "deletes", hook):
+        apps.create_namespaced_deployment(ns, {"metadata": {"name": "web"}, "spec": {
+            "replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}},
+                         "spec": {"containers": [{"name": "w", "image": "x"}]}}}})
+        apps.delete_namespaced_deployment("web", ns)
+        core.create_namespaced_config_map(ns, config_map("left-behind"))
+        core.delete_namespace(ns)
+        for _ in range(100):
+            if not [n for n in core.list_namespace().items if n.metadata.name == ns]:
+                break
+            time.sleep(0.02)
+    deletes = [(r["request"]["kind"]["kind"], r["request"]["userInfo"]["username"]) for r in hooks.reviews("/deletes")]
+    assert deletes == [("Pod", "system:serviceaccount:kube-system:generic-garbage-collector"),
+                       ("ConfigMap", "system:serviceaccount:kube-system:namespace-controller")]
 
 
 def test_webhook_configurations_are_never_sent_to_webhooks(webhook_admin, hooks):
