@@ -5,6 +5,10 @@ from dataclasses import dataclass, field
 from tenants.engine.tiers import DEFAULT_TIERS, Tier
 
 MANAGED_BY = ("app.kubernetes.io/managed-by", "campus")
+# Which part of campus wrote an object: each prunes and repairs only its own. Objects from before components had
+# this label carry none, and were the tenancy engine's.
+COMPONENT_LABEL = "app.kubernetes.io/component"
+TENANCY = "tenancy"
 LABEL_PREFIX = "campus.example"
 
 

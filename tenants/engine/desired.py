@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from tenants.engine.config import LABEL_PREFIX, MANAGED_BY, TenancyConfig
+from tenants.engine.config import COMPONENT_LABEL, LABEL_PREFIX, MANAGED_BY, TENANCY, TenancyConfig
 from tenants.engine.membership import Member, role_subjects
 from tenants.engine.tiers import effective
 
@@ -24,7 +24,7 @@ class Tenant:
 
 
 def _meta(tenant: Tenant, name: str, namespaced: bool = True) -> dict:
-    meta = {"name": name, "labels": {MANAGED_BY[0]: MANAGED_BY[1], TENANT_LABEL: tenant.name}}
+    meta = {"name": name, "labels": {MANAGED_BY[0]: MANAGED_BY[1], COMPONENT_LABEL: TENANCY, TENANT_LABEL: tenant.name}}
     if namespaced:
         meta["namespace"] = tenant.name
     return meta

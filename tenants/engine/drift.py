@@ -9,7 +9,7 @@ object (other tools' labels, status, server metadata) belongs to others and is k
 
 import copy
 
-from tenants.engine.config import LABEL_PREFIX, MANAGED_BY
+from tenants.engine.config import COMPONENT_LABEL, LABEL_PREFIX, MANAGED_BY
 from tenants.engine.quantities import canonical
 
 # The sections of each kind that campus renders whole.
@@ -26,7 +26,7 @@ _LIMIT_SECTIONS = ("default", "defaultRequest", "max", "min", "maxLimitRequestRa
 
 def is_campus_key(key: str) -> bool:
     """A label or annotation key campus sets (and so may remove)."""
-    return key == MANAGED_BY[0] or key.startswith(_OWNED_KEY_PREFIXES)
+    return key in (MANAGED_BY[0], COMPONENT_LABEL) or key.startswith(_OWNED_KEY_PREFIXES)
 
 
 def _owned_metadata(obj: dict, field: str) -> dict:

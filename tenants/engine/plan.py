@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from tenants.engine import access
 from tenants.engine.access import Removal
-from tenants.engine.config import MANAGED_BY, TenancyConfig
+from tenants.engine.config import COMPONENT_LABEL, MANAGED_BY, TENANCY, TenancyConfig
 from tenants.engine.drift import changed_by, differences
 
 
@@ -73,7 +73,16 @@ def object_key(obj: dict) -> tuple[str, str, str]:
 
 
 def is_managed(obj: dict) -> bool:
+    """campus's, whichever part of campus wrote it."""
     return (obj["metadata"].get("labels") or {}).get(MANAGED_BY[0]) == MANAGED_BY[1]
+
+
+def component_of(obj: dict) -> str:
+    return (obj["metadata"].get("labels") or {}).get(COMPONENT_LABEL) or TENANCY
+
+
+def owned_by(obj: dict, component: str) -> bool:
+    return is_managed(obj) and component_of(obj) == component
 
 
 def _tenant(key: tuple[str, str, str]) -> str:
@@ -92,12 +101,13 @@ class Guards:
 
 def make_plan(desired: Iterable[dict], observed: Iterable[dict], *, complete: bool, config: TenancyConfig,
               scope: set[str] | None = None, reasons: dict[str, str] | None = None,
-              guards: Guards = Guards()) -> Plan:
+              guards: Guards = Guards(), component: str = TENANCY) -> Plan:
     """`scope`: when set, only observed objects in these namespaces are considered (a webhook's partial sync).
-    `reasons`: why each tenant namespace is wanted, for the audit trail."""
+    `reasons`: why each tenant namespace is wanted, for the audit trail. Only `component`'s objects are compared
+    and pruned: other parts of campus keep theirs."""
     reasons = reasons or {}
     wanted = {object_key(obj): obj for obj in desired}
-    present = {object_key(obj): obj for obj in observed if is_managed(obj)}
+    present = {object_key(obj): obj for obj in observed if owned_by(obj, component)}
     if scope is not None:
         present = {k: o for k, o in present.items() if _tenant(k) in scope}
     plan = Plan()

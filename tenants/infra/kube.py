@@ -17,7 +17,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 log = logging.getLogger(__name__)
-FIELD_MANAGER = "campus"
+FIELD_MANAGER = "campus"  # the default, and what every write was made as before components had their own
 RETRYABLE_STATUS = frozenset({409, 429, 500, 502, 503, 504})
 T = TypeVar("T")
 
@@ -37,28 +37,48 @@ class KindPath:
         return f"{self.collection(namespace if self.namespaced else '')}/{name}"
 
 
-# The kinds campus renders into tenant namespaces.
-KINDS = {k.kind: k for k in (
-    KindPath("v1", "Namespace", "namespaces", False),
-    KindPath("v1", "ResourceQuota", "resourcequotas", True),
-    KindPath("v1", "LimitRange", "limitranges", True),
-    KindPath("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies", True),
-    KindPath("rbac.authorization.k8s.io/v1", "RoleBinding", "rolebindings", True),
-)}
-# Tenant kinds campus reads (usage, the namespace page), scales (suspension) and exports (archive).
-TENANT_KINDS = {k.kind: k for k in (
-    KindPath("v1", "Pod", "pods", True),
-    KindPath("v1", "ConfigMap", "configmaps", True),
-    KindPath("v1", "Secret", "secrets", True),
-    KindPath("v1", "Service", "services", True),
-    KindPath("v1", "ServiceAccount", "serviceaccounts", True),
-    KindPath("v1", "Event", "events", True),
-    KindPath("apps/v1", "Deployment", "deployments", True),
-    KindPath("batch/v1", "Job", "jobs", True),
-    KindPath("networking.k8s.io/v1", "Ingress", "ingresses", True),
-    KindPath("rbac.authorization.k8s.io/v1", "Role", "roles", True),
-)}
-READ_KINDS = {**KINDS, **TENANT_KINDS}
+@dataclass(frozen=True)
+class Component:
+    """One part of campus that writes objects into tenant namespaces, with its own label value
+    (`app.kubernetes.io/component`) and field manager, so that each prunes and repairs only its own."""
+
+    name: str
+    kinds: tuple[str, ...]  # the kinds it writes
+
+    @property
+    def field_manager(self) -> str:
+        return f"campus-{self.name}"
+
+
+_PATHS: dict[str, KindPath] = {}  # every kind campus reads or writes, by kind
+_COMPONENTS: dict[str, Component] = {}
+
+
+def register_kinds(*paths: KindPath) -> None:
+    """Kinds campus reads (an app's `ready()` registers what it uses; nothing edits a central table)."""
+    for path in paths:
+        _PATHS[path.kind] = path
+
+
+def register_component(name: str, *paths: KindPath) -> Component:
+    register_kinds(*paths)
+    component = _COMPONENTS[name] = Component(name, tuple(path.kind for path in paths))
+    return component
+
+
+def component(name: str) -> Component:
+    return _COMPONENTS[name]
+
+
+def components() -> tuple[Component, ...]:
+    return tuple(_COMPONENTS.values())
+
+
+def kind_path(kind: str) -> KindPath:
+    try:
+        return _PATHS[kind]
+    except KeyError:
+        raise KeyError(f"campus knows no Kubernetes kind {kind!r}: register it in an app's ready()") from None
 
 
 class KubeError(Exception):
@@ -77,7 +97,7 @@ def _error(exc: ApiException) -> KubeError:
 
 class KubeCluster:
     def __init__(self, host: str, token: str, ca_file: str = "", timeout_seconds: float = 10, retries: int = 4,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, field_manager: str = FIELD_MANAGER):
         configuration = client.Configuration()
         configuration.host = host
         configuration.api_key = {"authorization": token}
@@ -88,6 +108,7 @@ class KubeCluster:
         self._timeout = timeout_seconds
         self._retries = retries
         self._sleep = sleep
+        self.field_manager = field_manager
         self.calls: dict[str, int] = {}  # requests by verb, for benchmarks and the admin page
 
     def close(self) -> None:
@@ -123,7 +144,7 @@ class KubeCluster:
     def list_labelled(self, kind: str, label_selector: str, namespace: str = "") -> list[dict]:
         """Every object of `kind` matching the selector ("": all), in the cluster or in one namespace: one
         request, however many tenants (an unpaginated LIST is served from the API server's watch cache)."""
-        path = READ_KINDS[kind]
+        path = kind_path(kind)
         query = [("labelSelector", label_selector)] if label_selector else []
         body = self._with_retries(lambda: self._call("list", "GET", path.collection(namespace), query))
         items = body.get("items", [])
@@ -134,30 +155,32 @@ class KubeCluster:
 
     def get(self, kind: str, namespace: str, name: str) -> dict | None:
         try:
-            return self._with_retries(lambda: self._call("get", "GET", READ_KINDS[kind].item(namespace, name)))
+            return self._with_retries(lambda: self._call("get", "GET", kind_path(kind).item(namespace, name)))
         except KubeError as error:
             if error.status == 404:
                 return None
             raise
 
     def replace(self, obj: dict) -> dict:
-        """PUT the whole object as field manager `campus`. Its `resourceVersion` is a precondition: 409 Conflict
+        """PUT the whole object as campus's field manager. Its `resourceVersion` is a precondition: 409 Conflict
         (someone wrote it since campus read it) is final here, and the next sync plans again from what it reads."""
         meta = obj["metadata"]
-        path = KINDS[obj["kind"]].item(meta.get("namespace", ""), meta["name"])
-        return self._with_retries(lambda: self._call("replace", "PUT", path, [("fieldManager", FIELD_MANAGER)], obj),
+        path = kind_path(obj["kind"]).item(meta.get("namespace", ""), meta["name"])
+        query = [("fieldManager", self.field_manager)]
+        return self._with_retries(lambda: self._call("replace", "PUT", path, query, obj),
                                   retryable=RETRYABLE_STATUS - {409})
 
     def patch(self, kind: str, namespace: str, name: str, patch: dict) -> dict:
         """A JSON merge patch, for the few fields campus changes in tenants' own objects (replicas, suspend)."""
-        return self._with_retries(lambda: self._call("patch", "PATCH", READ_KINDS[kind].item(namespace, name),
+        return self._with_retries(lambda: self._call("patch", "PATCH", kind_path(kind).item(namespace, name),
                                                      body=patch, content_type="application/merge-patch+json"))
 
     def create(self, obj: dict) -> dict:
-        """Create as field manager `campus`; 409 AlreadyExists is final, not retried: an object of that name that
+        """Create as campus's field manager; 409 AlreadyExists is final, not retried: an object of that name that
         campus did not create is never taken over."""
-        path = READ_KINDS[obj["kind"]].collection(obj["metadata"].get("namespace", ""))
-        return self._with_retries(lambda: self._call("create", "POST", path, [("fieldManager", FIELD_MANAGER)], obj),
+        path = kind_path(obj["kind"]).collection(obj["metadata"].get("namespace", ""))
+        query = [("fieldManager", self.field_manager)]
+        return self._with_retries(lambda: self._call("create", "POST", path, query, obj),
                                   retryable=RETRYABLE_STATUS - {409})
 
     def delete(self, kind: str, namespace: str, name: str, uid: str = "") -> None:
@@ -167,7 +190,7 @@ class KubeCluster:
         if uid:
             options["preconditions"] = {"uid": uid}
         try:
-            self._with_retries(lambda: self._call("delete", "DELETE", READ_KINDS[kind].item(namespace, name),
+            self._with_retries(lambda: self._call("delete", "DELETE", kind_path(kind).item(namespace, name),
                                                   body=options), retryable=RETRYABLE_STATUS - {409})
         except KubeError as error:
             if error.status != 404:  # already gone is what we wanted

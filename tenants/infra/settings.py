@@ -7,7 +7,7 @@ from django.conf import settings
 
 from tenants.engine.config import TenancyConfig
 from tenants.infra.gitlab import GitLabSource
-from tenants.infra.kube import KubeCluster
+from tenants.infra.kube import FIELD_MANAGER, KubeCluster
 from tenants.lifecycle.rules import ExpiryPolicy, Limits, Term, default_terms, parse_terms
 
 IN_CLUSTER_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
@@ -29,10 +29,11 @@ def tenancy_config() -> TenancyConfig:
     )
 
 
-def kube_cluster() -> KubeCluster:
+def kube_cluster(field_manager: str = FIELD_MANAGER) -> KubeCluster:
+    """campus's Kubernetes client; a component writes as its own field manager."""
     token = settings.CAMPUS_KUBE_TOKEN or IN_CLUSTER_TOKEN.read_text().strip()
     return KubeCluster(settings.CAMPUS_KUBE_API_URL, token, ca_file=settings.CAMPUS_KUBE_CA_FILE,
-                       timeout_seconds=settings.CAMPUS_KUBE_TIMEOUT_SECONDS)
+                       timeout_seconds=settings.CAMPUS_KUBE_TIMEOUT_SECONDS, field_manager=field_manager)
 
 
 def gitlab_source() -> GitLabSource:

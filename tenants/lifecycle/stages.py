@@ -23,7 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tenants.engine.config import MANAGED_BY
-from tenants.infra.kube import KubeCluster
+from tenants.engine.plan import component_of, is_managed
+from tenants.infra.kube import KubeCluster, components
 from tenants.infra.locks import SyncBusy
 from tenants.models import AuditEntry, ManagedNamespace
 from tenants.signals import namespace_reclaimed
@@ -139,8 +140,8 @@ def _exported(obj: dict, suspended_state: dict) -> dict | None:
     """The manifest to keep, ready to apply again: server-populated fields stripped, Secret values dropped, a
     suspended workload's recorded scale restored; None for what campus or Kubernetes itself created there."""
     kind, meta = obj["kind"], obj.get("metadata") or {}
-    if (meta.get("labels") or {}).get(MANAGED_BY[0]) == MANAGED_BY[1]:
-        return None
+    if is_managed(obj) and component_of(obj) in {c.name for c in components()}:
+        return None  # each part of campus renders its own objects again
     if (kind, meta["name"]) in (("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")):
         return None
     if kind == "Pod" and meta.get("ownerReferences"):

@@ -5,7 +5,9 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from tenants.engine.access import Removal
+from tenants.engine.config import TENANCY
 from tenants.engine.plan import Action, Plan, is_managed
+from tenants.infra.kube import component
 from tenants.infra.settings import kube_cluster
 from tenants.models import HeldPlan, ManagedNamespace
 from tenants.tenancy.apply import apply_plan
@@ -31,7 +33,7 @@ def decide_held_plan(held: HeldPlan, approve: bool, admin: User | None) -> int:
     return done
 
 def _delete_held_namespaces(held: HeldPlan, trigger: str) -> int:
-    kube = kube_cluster()
+    kube = kube_cluster(component(TENANCY).field_manager)
     try:
         actions = []
         for name in held.namespaces:

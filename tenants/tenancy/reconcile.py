@@ -15,13 +15,13 @@ from django.conf import settings
 from django.db import transaction
 
 from tenants.engine.access import Removal
-from tenants.engine.config import MANAGED_BY, TenancyConfig
+from tenants.engine.config import MANAGED_BY, TENANCY, TenancyConfig
 from tenants.engine.desired import TENANT_LABEL, Tenant, render
 from tenants.engine.gitlab_tenants import gitlab_entities
 from tenants.engine.naming import EntityKey, assign_names
 from tenants.engine.plan import Guards, Plan, is_managed, make_plan
 from tenants.infra.gitlab import GitLabRead
-from tenants.infra.kube import FIELD_MANAGER, KINDS, KubeCluster
+from tenants.infra.kube import FIELD_MANAGER, KubeCluster, component
 from tenants.infra.locks import sync_lock
 from tenants.infra.settings import gitlab_source, kube_cluster, tenancy_config
 from tenants.models import ManagedNamespace, Membership
@@ -38,7 +38,8 @@ from tenants.tenancy.records import (
 
 log = logging.getLogger(__name__)
 EVENT_LOCK_WAIT = 30  # an event waits for a running sync rather than backing off
-OWN_MANAGERS = frozenset({FIELD_MANAGER})  # writes by these field managers are campus's own, not drift
+# The tenancy engine's own writes are not drift: its field manager, and campus's before components had their own.
+OWN_MANAGERS = frozenset({FIELD_MANAGER, f"campus-{TENANCY}"})
 
 
 def _namespaces(kube: KubeCluster, config: TenancyConfig, trigger: str, everything: bool,
@@ -61,7 +62,7 @@ def _contents(kube: KubeCluster, scope: set[str] | None) -> list[dict]:
     selector = f"{MANAGED_BY[0]}={MANAGED_BY[1]}"
     if scope is not None:
         selector += f",{TENANT_LABEL} in ({','.join(sorted(scope))})"
-    return [obj for kind in KINDS if scope is not None or kind != "Namespace"
+    return [obj for kind in component(TENANCY).kinds if scope is not None or kind != "Namespace"
             for obj in kube.list_labelled(kind, selector)]
 
 def _guards(scoped: bool, approved_removals: frozenset[Removal]) -> Guards:
@@ -76,7 +77,7 @@ def reconcile(read: GitLabRead, trigger: str, *, scope_entities: dict[EntityKey,
               lock_wait_seconds: float = 0, approved_removals: frozenset[Removal] = frozenset()) -> SyncResult:
     """Bring Kubernetes in line with `read`. `scope_entities`: a webhook's partial read (None: everything)."""
     config = tenancy_config()
-    kube = kube_cluster()
+    kube = kube_cluster(component(TENANCY).field_manager)
     try:
         with sync_lock(lock_wait_seconds):
             namespaces, foreign = _namespaces(kube, config, trigger, scope_entities is None, dry_run)
@@ -154,7 +155,7 @@ def _apply_tenants(tenants_of: Callable[[], list[Tenant]], trigger: str) -> Sync
     """Render and apply the tenants `tenants_of` returns (read after names taken in the cluster were given up),
     touching nothing else."""
     config = tenancy_config()
-    kube = kube_cluster()
+    kube = kube_cluster(component(TENANCY).field_manager)
     try:
         namespaces, _foreign = _namespaces(kube, config, trigger, everything=False)
         tenants = tenants_of()
