@@ -52,16 +52,20 @@ DEPLOYED_TOKEN, DEPLOYED_USER = "campus-deployed-token", "system:serviceaccount:
 
 
 @pytest.fixture(scope="module")
-def kube_cluster(cluster_tls):
+def kube_cluster(cluster_tls, request):
     """The Kubernetes stand-in with its default RBAC; campus's admin token is `campus-admin-token`,
     `<uid>-token` signs in as that student (s0001 … s0004), and DEPLOYED_TOKEN as a service account with no
-    rights until a test binds it (to deploy/rbac.yaml's ClusterRole)."""
+    rights until a test binds it (to deploy/rbac.yaml's ClusterRole).
+
+    Optional: more Cluster keyword arguments through indirect parametrization, e.g.
+    `@pytest.mark.parametrize("kube_cluster", [{"admission_webhook_token": "..."}], indirect=True)`."""
     from devstack.kube.cluster import Cluster
     from devstack.kube.contracts import UserInfo
 
     tokens = {f"s000{n}-token": UserInfo(f"s000{n}", groups=("campus:student",)) for n in range(1, 5)}
     tokens[DEPLOYED_TOKEN] = UserInfo(DEPLOYED_USER, groups=("system:serviceaccounts", "system:authenticated"))
-    with Cluster(admin_token="campus-admin-token", tls=cluster_tls, static_tokens=tokens) as cluster:
+    extra = getattr(request, "param", None) or {}
+    with Cluster(admin_token="campus-admin-token", tls=cluster_tls, static_tokens=tokens, **extra) as cluster:
         yield cluster
 
 

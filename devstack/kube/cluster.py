@@ -53,8 +53,9 @@ class Cluster:
         first that fits (nodeSelector, GPUs), else on the first. Default: one node, campus-node-1.
 
         Admission webhooks: `webhook_services` maps a `clientConfig.service` (namespace, name, port) to the base URL
-        that serves it here (http or https on loopback); `admission_webhook_token` is sent to every admission
-        webhook as `Authorization: Bearer` (what the admission kubeconfig would give kube-apiserver).
+        that serves it here (http or https on loopback); `cluster.webhook_services` is that mapping, live, for entries
+        known only later. `admission_webhook_token` is sent to every admission webhook as `Authorization: Bearer`
+        (what the admission kubeconfig would give kube-apiserver).
         """
         self.nodes = [as_spec(node) for node in nodes]
         if not self.nodes:
@@ -68,7 +69,8 @@ class Cluster:
         self.admin_token = admin_token
         self.authenticator = UnionAuthenticator(authenticators)
         self.authorizer = RBACAuthorizer()
-        webhooks = WebhookAdmission(WebhookClient(webhook_services, admission_webhook_token))
+        self.webhook_services: dict[tuple[str, str, int], str] = dict(webhook_services or {})
+        webhooks = WebhookAdmission(WebhookClient(self.webhook_services, admission_webhook_token))
         self.policy = Policy(
             authenticator=self.authenticator, authorizer=self.authorizer,
             admission=[*default_admission(), webhooks.mutate], guards=[escalation_guard(self.authorizer)],

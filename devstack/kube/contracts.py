@@ -70,7 +70,7 @@ class WriteRequest:
     subresource: str = ""
     dry_run: bool = False
     options: dict | None = None  # CreateOptions / UpdateOptions / DeleteOptions as sent, without kind/apiVersion
-    warnings: list[str] = field(default_factory=list, compare=False)
+    warnings: list[str] | None = field(default=None, compare=False)  # None: nobody to tell (the cluster's writes)
     reinvocation: Reinvocation | None = field(default=None, compare=False)  # set by the store for each write
     trusted: bool = False
 

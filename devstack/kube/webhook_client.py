@@ -34,7 +34,7 @@ class CallError(Exception):
 
 class WebhookClient:
     def __init__(self, services: dict[tuple[str, str, int], str] | None = None, token: str | None = None):
-        self.services = dict(services or {})
+        self.services = services if services is not None else {}  # read on every call: callers may add later
         self._token = token  # never logged: it goes into one header and nowhere else
 
     def target(self, config: dict, timeout: int, service_exists) -> tuple[str, str]:

@@ -176,7 +176,8 @@ class WebhookAdmission:
         answer = self.client.post(hook.get("clientConfig") or {}, attributes.review(uid),
                                   hook.get("timeoutSeconds") or 10, service_exists)
         response = _verify(answer, uid, mutating)
-        attributes.request.warnings.extend(str(w) for w in response.get("warnings") or [])
+        if attributes.request.warnings is not None:
+            attributes.request.warnings.extend(str(w) for w in response.get("warnings") or [])
         if not response.get("allowed"):
             raise denied(name, response.get("status"))
         return response

@@ -221,3 +221,19 @@ def test_dry_run_refused_for_webhooks_with_side_effects():
         WebhookAdmission().validate("CREATE", resource, config_map("x"), None, Store(), WriteRequest(dry_run=True))
     assert (error.value.code, error.value.message) == (400, 'admission webhook "effects.campus.test" does not '
                                                             "support dry run")
+
+
+def test_a_service_may_be_mapped_after_the_cluster_started(webhook_cluster, webhook_admin, plain_hooks,
+                                                           hook_namespace):
+    webhook_cluster.webhook_services[("campus-system", "late", 8443)] = plain_hooks.base_url
+    service = {"namespace": "campus-system", "name": "late", "port": 8443, "path": "/late"}
+    with registered(webhook_admin, "validating", "late", webhook("late.campus.test", {"service": service},
+                                                                 namespace=hook_namespace)):
+        create_config_map(webhook_admin, hook_namespace, "x")
+    assert plain_hooks.reviews("/late")[-1]["request"]["name"] == "x"
+
+
+@pytest.mark.parametrize("kube_cluster", [{"nodes": [{"name": "param-node"}], "admission_webhook_token": "t"}],
+                         indirect=True)
+def test_the_shared_kube_cluster_fixture_takes_cluster_options(kube_cluster):
+    assert [node.name for node in kube_cluster.nodes] == ["param-node"]
