@@ -8,12 +8,15 @@ class TenantsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from tenants import signals
         from tenants.engine.config import TENANCY
+        from tenants.infra import jobs
         from tenants.infra.kube import register_component, register_kinds
         from tenants.tenancy.kinds import TENANCY_KINDS, WORKLOAD_KINDS
 
         register_component(TENANCY, *TENANCY_KINDS)
         register_kinds(*WORKLOAD_KINDS)
+        jobs.register(signals.JOB_KIND, signals.deliver)
 
         from tenants.lifecycle.activity import record_sign_in
         from tenants.tenancy.personal import provision_on_sign_in

@@ -1,5 +1,9 @@
 from django.db import models
 
+from tenants.infra.models import AuditEntry, Job, QueuedWork
+
+__all__ = ["AuditEntry", "Job", "QueuedWork"]  # the plumbing's tables, defined in tenants.infra.models
+
 
 class LoginFailure(models.Model):
     """One failed sign-in, counted per username and per client address to throttle guessing."""
@@ -64,24 +68,6 @@ class ManagedNamespace(models.Model):
         return self.name
 
 
-class AuditEntry(models.Model):
-    """One change campus applied (or held): what, why, which trigger, when."""
-
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    trigger = models.CharField(max_length=64)  # "resync", "webhook:<event id>", "admin:<username>", ...
-    action = models.CharField(max_length=16)  # create, update, delete, held, error
-    kind = models.CharField(max_length=64)
-    namespace = models.CharField(max_length=63, blank=True, db_index=True)
-    name = models.CharField(max_length=253, blank=True)
-    reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.kind} {self.namespace}/{self.name}"
-
-
 class AccessToken(models.Model):
     """A kubectl token minted by campus. Only its SHA-256 is stored; the token itself is shown once."""
 
@@ -101,22 +87,13 @@ class AccessToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
 
-class GitLabEvent(models.Model):
-    """A system hook delivery, stored before it is answered so that none is lost; processed with retries."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        DONE = "done"
-        FAILED = "failed"  # gave up after the last retry; the periodic resync still repairs what it meant
+class GitLabEvent(QueuedWork):
+    """A system hook delivery, stored before it is answered so that none is lost; processed with retries (a
+    failed one is still repaired by the periodic resync)."""
 
     received_at = models.DateTimeField(auto_now_add=True)
     event_name = models.CharField(max_length=64)
     payload = models.JSONField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"])]

@@ -27,7 +27,7 @@ from tenants.engine.plan import component_of, is_managed
 from tenants.infra.kube import KubeCluster, components
 from tenants.infra.locks import SyncBusy
 from tenants.models import AuditEntry, ManagedNamespace
-from tenants.signals import namespace_reclaimed
+from tenants.signals import announce, namespace_reactivated, namespace_reclaimed, namespace_suspended
 from tenants.tenancy.reconcile import apply_stage
 
 log = logging.getLogger(__name__)
@@ -62,11 +62,19 @@ def _audit(ns: ManagedNamespace, action: str, reason: str, trigger: str) -> None
                               reason=reason)
 
 
+ANNOUNCED = {Stage.SUSPENDED: namespace_suspended, Stage.ACTIVE: namespace_reactivated}
+
+
 def _set_stage(ns: ManagedNamespace, stage: str) -> None:
-    """A re-run keeps the time the stage was first entered: grace periods count from it."""
-    if ns.stage != stage:
-        ns.stage, ns.stage_changed_at = stage, timezone.now()
-    ns.save(update_fields=["stage", "stage_changed_at", "suspended_state", "updated_at"])
+    """A re-run keeps the time the stage was first entered (grace periods count from it) and tells other
+    capabilities nothing new: a suspension or reactivation is announced once, with the change that makes it."""
+    with transaction.atomic():
+        changed = ns.stage != stage
+        if changed:
+            ns.stage, ns.stage_changed_at = stage, timezone.now()
+        ns.save(update_fields=["stage", "stage_changed_at", "suspended_state", "updated_at"])
+        if changed and stage in ANNOUNCED:
+            announce(ANNOUNCED[stage], name=ns.name, kind=ns.kind, owner=ns.owner.username if ns.owner else "")
 
 
 def _render_stage(ns: ManagedNamespace, trigger: str) -> None:
@@ -234,5 +242,4 @@ def delete_namespace(kube: KubeCluster, ns: ManagedNamespace, trigger: str = "re
     with transaction.atomic():
         _audit(ns, "delete", f"reclaimed after archiving (expired {ns.expires_on})", trigger)
         ManagedNamespace.objects.filter(pk=ns.pk).delete()  # Membership and NamespaceUsage rows cascade
-        namespace_reclaimed.send(sender=ManagedNamespace, name=ns.name, kind=ns.kind,
-                                 owner=ns.owner.username if ns.owner else "")
+        announce(namespace_reclaimed, name=ns.name, kind=ns.kind, owner=ns.owner.username if ns.owner else "")

@@ -4,11 +4,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import transaction
+
 from tenants.engine.drift import replacement
 from tenants.engine.plan import Action, Plan, is_managed
 from tenants.infra.kube import KubeCluster, KubeError
 from tenants.models import AuditEntry, HeldPlan, ManagedNamespace
-from tenants.signals import namespace_reclaimed
+from tenants.signals import announce, namespace_reclaimed
 from tenants.tenancy.ownership import clear_conflict, open_conflicts, record_conflict
 
 log = logging.getLogger(__name__)
@@ -106,8 +108,6 @@ def forget(name: str) -> None:
     record = ManagedNamespace.objects.select_related("owner").filter(name=name).first()
     if record is None:
         return
-    record.delete()
-    for receiver, error in namespace_reclaimed.send_robust(sender=ManagedNamespace, name=name, kind=record.kind,
-                                                           owner=record.owner.username if record.owner else ""):
-        if error is not None:
-            log.error("releasing %s failed in %s: %s", name, getattr(receiver, "__name__", receiver), error)
+    with transaction.atomic():
+        record.delete()
+        announce(namespace_reclaimed, name=name, kind=record.kind, owner=record.owner.username if record.owner else "")

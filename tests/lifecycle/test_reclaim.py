@@ -116,7 +116,8 @@ def test_suspension_holds_through_resync_and_extension_restores_everything(proje
     assert subjects(engine, "r-robots") == {"admin": ["s0003"]}
 
 
-def test_archive_then_delete_keeps_manifests_without_secret_values(project, engine, settings, tmp_path):
+def test_archive_then_delete_keeps_manifests_without_secret_values(project, engine, settings, tmp_path,
+                                                                   django_capture_on_commit_callbacks):
     released = []
     namespace_reclaimed.connect(lambda sender, **kw: released.append(kw), weak=False, dispatch_uid="test-release")
     ends = project.expires_on
@@ -135,7 +136,8 @@ def test_archive_then_delete_keeps_manifests_without_secret_values(project, engi
     assert deployment["spec"]["replicas"] == 3  # the scale it had before suspension
     assert not list((tmp_path / "archive").glob(".r-robots-*"))  # no half-written archive left
 
-    reclaim(at(ends + timedelta(days=41)))
+    with django_capture_on_commit_callbacks(execute=True):  # other capabilities hear of it after the commit
+        reclaim(at(ends + timedelta(days=41)))
     assert not ManagedNamespace.objects.filter(name="r-robots").exists()
     assert released == [{"signal": namespace_reclaimed, "name": "r-robots", "kind": "requested", "owner": "s0003"}]
     assert set(AuditEntry.objects.filter(namespace="r-robots", kind="Namespace", trigger="reclaim")

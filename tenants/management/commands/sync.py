@@ -4,6 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tenants.infra.jobs import run_due_jobs
 from tenants.infra.locks import SyncBusy
 from tenants.models import HeldPlan
 from tenants.tenancy.events import process_due_events
@@ -36,10 +37,10 @@ class Command(BaseCommand):
         if plan:
             self.stdout.write("(plan only: nothing was changed)")
             return
-        retried = process_due_events(handle_event)
+        retried = process_due_events(handle_event) + run_due_jobs()
         measured = collect_usage()
-        self.stdout.write(f"applied {result.applied}, failed {len(result.failures)}, events retried {retried}, "
-                          f"usage of {measured} namespace(s) recorded")
+        self.stdout.write(f"applied {result.applied}, failed {len(result.failures)}, events and jobs retried "
+                          f"{retried}, usage of {measured} namespace(s) recorded")
         for failure in result.failures:
             self.stderr.write(f"failed: {failure}")
         for held in (result.held_plan, result.held_access):
