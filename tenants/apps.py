@@ -8,6 +8,7 @@ class TenantsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        import tenants.checks  # noqa: F401 - registers the system checks
         from tenants import signals
         from tenants.engine.config import TENANCY
         from tenants.infra import jobs
