@@ -3,13 +3,13 @@
 Wired by AUTHENTICATION_BACKENDS. Roles are recomputed on every sign-in, so losing an LDAP group loses the role.
 """
 
-from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from tenants.access.rules import ROLES, roles_for
 from tenants.infra.ldap import DirectoryUser, LdapDirectory
+from tenants.infra.settings import ldap_directory_settings, role_groups
 
 
 class NoCampusRole(Exception):
@@ -18,10 +18,10 @@ class NoCampusRole(Exception):
 
 class LDAPBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
-        directory_user = LdapDirectory(settings.CAMPUS_LDAP).authenticate(username or "", password or "")
+        directory_user = LdapDirectory(ldap_directory_settings()).authenticate(username or "", password or "")
         if directory_user is None:
             return None
-        roles = roles_for(directory_user.groups, settings.CAMPUS_ROLE_GROUPS)
+        roles = roles_for(directory_user.groups, role_groups())
         if not roles:
             raise NoCampusRole(directory_user.uid)
         return sync_user(directory_user, roles)

@@ -5,20 +5,20 @@ Failures are rows in the database, so every gunicorn worker and replica sees the
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
+from tenants.infra.settings import login_limits
 from tenants.models import LoginFailure
 
 
 def _keys(username: str, address: str) -> dict[str, int]:
-    limits = settings.CAMPUS_LOGIN_LIMITS
+    limits = login_limits()
     return {f"user:{username.strip().lower()[:150]}": limits["PER_USERNAME"], f"addr:{address}": limits["PER_ADDRESS"]}
 
 
 def retry_after_seconds(username: str, address: str) -> int:
     """0 when a sign-in may be tried; otherwise how long until the oldest counted failure leaves the window."""
-    window = timedelta(seconds=settings.CAMPUS_LOGIN_LIMITS["WINDOW_SECONDS"])
+    window = timedelta(seconds=login_limits()["WINDOW_SECONDS"])
     now = timezone.now()
     wait = 0
     for key, limit in _keys(username, address).items():
@@ -31,7 +31,7 @@ def retry_after_seconds(username: str, address: str) -> int:
 
 def record_failure(username: str, address: str) -> None:
     now = timezone.now()
-    LoginFailure.objects.filter(at__lt=now - timedelta(seconds=settings.CAMPUS_LOGIN_LIMITS["WINDOW_SECONDS"])).delete()
+    LoginFailure.objects.filter(at__lt=now - timedelta(seconds=login_limits()["WINDOW_SECONDS"])).delete()
     LoginFailure.objects.bulk_create(LoginFailure(key=key, at=now) for key in _keys(username, address))
 
 

@@ -5,10 +5,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from tenants.infra.settings import token_lifetime_hours
 from tenants.models import AccessToken
 
 TOKEN_PREFIX = "campus_"
@@ -22,7 +22,7 @@ def hash_token(token: str) -> str:
 def mint_token(user: User, label: str = "", lifetime: timedelta | None = None) -> tuple[str, AccessToken]:
     """A new token for `user`; the plain token is returned once and never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    lifetime = lifetime or timedelta(hours=settings.CAMPUS_TOKEN_LIFETIME_HOURS)
+    lifetime = lifetime or timedelta(hours=token_lifetime_hours())
     record = AccessToken.objects.create(user=user, label=label[:100], token_hash=hash_token(token),
                                         prefix=token[: len(TOKEN_PREFIX) + 6], expires_at=timezone.now() + lifetime)
     return token, record

@@ -7,10 +7,8 @@ if the cluster is unreachable then, the periodic resync applies what the records
 import logging
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +19,11 @@ from tenants.approvals.rules import (
     quota_request_errors,
     requested_namespace_name,
 )
+from tenants.infra import audit, mail
 from tenants.infra.background import after_commit
-from tenants.infra.settings import tenancy_config, terms
+from tenants.infra.settings import auto_approved_namespaces, public_url, tenancy_config, terms
 from tenants.lifecycle.rules import term_end
-from tenants.models import AuditEntry, ManagedNamespace, Membership, NamespaceRequest
+from tenants.models import ManagedNamespace, Membership, NamespaceRequest
 from tenants.tenancy.reconcile import apply_recorded_namespace
 
 log = logging.getLogger(__name__)
@@ -54,7 +53,7 @@ def submit_namespace_request(user: User, *, name: str, purpose: str, course: str
             kind=Kind.NAMESPACE, requester=user, name=requested_namespace_name(name, config),
             purpose=purpose.strip(), course=course.strip(), end_date=end_date)
         owned = ManagedNamespace.objects.filter(owner=user, kind=ManagedNamespace.Kind.REQUESTED).count()
-        if auto_approved(owned, settings.CAMPUS_AUTO_APPROVED_NAMESPACES):
+        if auto_approved(owned, auto_approved_namespaces()):
             _decide(request, approve=True, admin=None, comment="Approved automatically: within the student policy.")
         return request
 
@@ -100,10 +99,10 @@ def _decide(request: NamespaceRequest, *, approve: bool, admin: User | None, com
     request.decided_by, request.decided_at = admin, timezone.now()
     request.decision_comment, request.auto_approved = comment, admin is None
     request.save()
-    AuditEntry.objects.create(trigger=f"admin:{admin.username}" if admin else "policy",
-                              action="approve" if approve else "deny", kind="NamespaceRequest",
-                              namespace=request.namespace.name if request.namespace else request.name,
-                              name=str(request.pk), reason=f"{request.kind} request by {request.requester}: {comment}")
+    audit.record(audit.Action.APPROVE if approve else audit.Action.DENY,
+                 trigger=f"admin:{admin.username}" if admin else "policy", kind="NamespaceRequest",
+                 namespace=request.namespace.name if request.namespace else request.name, name=str(request.pk),
+                 reason=f"{request.kind} request by {request.requester}: {comment}")
     transaction.on_commit(lambda: _mail_decision(request))
     return request
 
@@ -129,12 +128,6 @@ def _mail_decision(request: NamespaceRequest) -> None:
     what = (f"the project namespace {request.name}" if request.kind == Kind.NAMESPACE
             else f"more quota for {request.namespace.name}")
     verdict = "approved" if request.status == Status.APPROVED else "denied"
-    lines = [f"Hello {request.requester.first_name or request.requester.username},", "",
-             f"your request for {what} was {verdict}."]
-    if request.decision_comment:
-        lines += ["", f"Comment: {request.decision_comment}"]
-    lines += ["", f"Your requests: {settings.CAMPUS_PUBLIC_URL.rstrip('/')}{reverse('requests')}", "", "campus"]
-    try:
-        send_mail(f"campus: request #{request.pk} {verdict}", "\n".join(lines), None, [request.requester.email])
-    except OSError as error:  # the decision stands; the portal shows it
-        log.warning("mail for request #%s failed: %s", request.pk, type(error).__name__)
+    mail.send("request_decided", {"request": request, "what": what, "verdict": verdict,
+                                  "requests_url": f"{public_url()}{reverse('requests')}"},
+              [request.requester.email])  # a failed mail leaves the decision standing; the portal shows it

@@ -11,13 +11,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from tenants.infra.background import after_commit
 from tenants.infra.models import Job, QueuedWork
+from tenants.infra.settings import max_attempts
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)  # longer than any handler runs; a dead worker's claim expires after it
@@ -57,7 +57,7 @@ def run(model: type[QueuedWork], pk: int, handler: Handler, now: datetime | None
     except Exception as error:  # one bad item must never stop the others
         log.warning("%s %s failed, attempt %s: %s", model.__name__, pk, work.attempts, type(error).__name__)
         work.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if work.attempts >= settings.CAMPUS_EVENT_MAX_ATTEMPTS:
+        if work.attempts >= max_attempts():
             work.status, work.next_attempt_at = QueuedWork.Status.FAILED, None
         else:
             work.next_attempt_at = now + retry_delay(work.attempts)

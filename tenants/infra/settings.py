@@ -1,4 +1,5 @@
-"""The engine's adapters and configuration, built from Django settings (the only place that reads them)."""
+"""campus's settings as typed values, and the adapters built from them: the one place that reads `CAMPUS_*`
+(system checks in `tenants.checks` validate the same settings at start)."""
 
 from datetime import date
 from pathlib import Path
@@ -57,3 +58,72 @@ def expiry_policy(today: date) -> ExpiryPolicy:
 def reclaim_limits() -> Limits:
     return Limits(max_suspensions=settings.CAMPUS_RECLAIM_MAX_SUSPENSIONS,
                   max_deletions=settings.CAMPUS_RECLAIM_MAX_DELETIONS)
+
+
+# --- plain values --------------------------------------------------------------------------------------------------
+
+def public_url() -> str:
+    """Where people reach campus, without a trailing slash: links in mails and messages start here."""
+    return settings.CAMPUS_PUBLIC_URL.rstrip("/")
+
+
+def gitlab_roots() -> list[str]:
+    return list(settings.CAMPUS_GITLAB_ROOTS)
+
+
+def token_lifetime_hours() -> int:
+    return settings.CAMPUS_TOKEN_LIFETIME_HOURS
+
+
+def login_limits() -> dict:
+    return settings.CAMPUS_LOGIN_LIMITS
+
+
+def ldap_directory_settings() -> dict:
+    return settings.CAMPUS_LDAP
+
+
+def role_groups() -> dict[str, list[str]]:
+    return settings.CAMPUS_ROLE_GROUPS
+
+
+def client_ip_header() -> str:
+    return settings.CAMPUS_CLIENT_IP_HEADER
+
+
+def cluster_for_kubeconfig() -> tuple[str, str, str]:
+    """What a student's kubeconfig names: the cluster's name, its public API URL and CA file."""
+    return settings.CAMPUS_CLUSTER_NAME, settings.CAMPUS_KUBE_PUBLIC_URL, settings.CAMPUS_KUBE_PUBLIC_CA_FILE
+
+
+def shared_secret(caller: str) -> str:
+    """The secret a caller of campus's machine endpoints presents: "tokenreview" and "admission" (the API
+    server), "gitlab" (system hooks). Empty: that endpoint refuses everyone."""
+    return {"tokenreview": settings.CAMPUS_TOKENREVIEW_SECRET, "admission": settings.CAMPUS_ADMISSION_SECRET,
+            "gitlab": settings.CAMPUS_GITLAB_WEBHOOK_SECRET}[caller]
+
+
+def campus_kube_username() -> str:
+    return settings.CAMPUS_KUBE_USERNAME
+
+
+def extension_limits() -> tuple[int, int]:
+    """(days one extension adds, how many a namespace may have)."""
+    return settings.CAMPUS_EXTENSION_DAYS, settings.CAMPUS_MAX_EXTENSIONS
+
+
+def auto_approved_namespaces() -> int:
+    return settings.CAMPUS_AUTO_APPROVED_NAMESPACES
+
+
+def grace_days() -> int:
+    return settings.CAMPUS_GRACE_DAYS
+
+
+def archive_dir() -> Path:
+    return Path(settings.CAMPUS_ARCHIVE_DIR)
+
+
+def max_attempts() -> int:
+    """How often durable work (hook events, jobs) is tried before it is given up."""
+    return settings.CAMPUS_EVENT_MAX_ATTEMPTS

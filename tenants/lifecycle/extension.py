@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tenants.infra import audit
 from tenants.infra.settings import expiry_policy, kube_cluster
 from tenants.lifecycle.rules import extended_until, extension_refusal
 from tenants.lifecycle.stages import reactivate
-from tenants.models import AuditEntry, ExpiryWarning, ManagedNamespace
+from tenants.models import ExpiryWarning, ManagedNamespace
 
 LINK_SALT = "campus.extend"
 LINK_MAX_AGE_DAYS = 60  # a warning's link outlives the grace period of the namespace it names
@@ -61,8 +62,8 @@ def extend_namespace(ns: ManagedNamespace, by: User | None, trigger: str) -> dat
             ns.stage = ManagedNamespace.Stage.ACTIVE
         ns.save()
         ExpiryWarning.objects.filter(namespace=ns).delete()  # the new date gets its own warnings
-        AuditEntry.objects.create(trigger=trigger, action="extend", kind="Namespace", namespace=ns.name,
-                                  name=ns.name, reason=f"extended to {until} by {by.username if by else 'mail link'}")
+        audit.namespace_event(audit.Action.EXTEND, ns.name, f"extended to {until} by "
+                              f"{by.username if by else 'mail link'}", trigger)
     if ns.stage == ManagedNamespace.Stage.SUSPENDED or ns.suspended_state:  # or a reactivation cut short
         kube = kube_cluster()
         try:

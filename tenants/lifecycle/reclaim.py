@@ -8,22 +8,20 @@ is stored when it is done, so a run interrupted anywhere is finished by the next
 import logging
 from collections import defaultdict
 from datetime import datetime
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from tenants.infra import audit, mail
 from tenants.infra.kube import KubeCluster, KubeError
 from tenants.infra.locks import sync_lock
-from tenants.infra.settings import expiry_policy, kube_cluster, reclaim_limits
+from tenants.infra.settings import archive_dir, expiry_policy, grace_days, kube_cluster, public_url, reclaim_limits
 from tenants.lifecycle import stages
 from tenants.lifecycle.extension import extension_link_token
 from tenants.lifecycle.rules import NamespaceState, ReclaimPlan, plan_reclaim
-from tenants.models import AuditEntry, ExpiryWarning, HeldPlan, ManagedNamespace, Membership
+from tenants.models import ExpiryWarning, HeldPlan, ManagedNamespace, Membership
 
 log = logging.getLogger(__name__)
 STEP_FOR_HELD = {"suspend": HeldPlan.Step.SUSPEND, "delete": HeldPlan.Step.RECLAIM}
@@ -103,20 +101,12 @@ def _warn(kube: KubeCluster, name: str, days: int, now: datetime) -> None:
             ExpiryWarning.objects.create(namespace=ns, days_before=days, sent_at=now)
             ns.stage = ManagedNamespace.Stage.WARNED
             ns.save(update_fields=["stage", "updated_at"])
-            AuditEntry.objects.create(trigger="reclaim", action="warn", kind="Namespace", namespace=name, name=name,
-                                      reason=f"expires on {ns.expires_on}: {days}-day warning")
+            audit.namespace_event(audit.Action.WARN, name, f"expires on {ns.expires_on}: {days}-day warning", "reclaim")
     except IntegrityError:
         return  # another run sent this one
-    link = f"{settings.CAMPUS_PUBLIC_URL.rstrip('/')}{reverse('extend', args=[extension_link_token(ns)])}"
-    message = (f"The namespace {name} will be suspended after {ns.expires_on:%Y-%m-%d} ({days} day(s) left): its "
-               f"workloads are scaled to zero and, {settings.CAMPUS_GRACE_DAYS} days later, it is archived and "
-               f"deleted.\n\nTo keep it, extend it here:\n{link}\n\nor on its page in the campus portal.\n\ncampus")
-    recipients = owner_emails(ns)
-    if recipients:
-        try:
-            send_mail(f"campus: {name} expires on {ns.expires_on:%Y-%m-%d}", message, None, recipients)
-        except OSError as error:
-            log.warning("warning mail for %s failed: %s", name, type(error).__name__)
+    link = f"{public_url()}{reverse('extend', args=[extension_link_token(ns)])}"
+    mail.send("expiry_warning", {"name": name, "expires_on": ns.expires_on, "days": days, "link": link,
+                                 "grace_days": grace_days()}, owner_emails(ns))
     _event(kube, name, days, ns.expires_on, now)
 
 
@@ -141,13 +131,12 @@ def _step(kube: KubeCluster, name: str, step: str) -> None:
         if step == "suspend":
             stages.suspend(kube, ns)
         elif step == "archive":
-            stages.archive(kube, ns, Path(settings.CAMPUS_ARCHIVE_DIR))
+            stages.archive(kube, ns, archive_dir())
         else:
             stages.delete_namespace(kube, ns)
     except (KubeError, stages.NotCampusManaged, RuntimeError, OSError) as error:  # one failure never stops the run
         log.warning("%s %s failed: %s", step, name, error)
-        AuditEntry.objects.create(trigger="reclaim", action="error", kind="Namespace", namespace=name, name=name,
-                                  reason=f"{step} failed: {error}"[:2000])
+        audit.failure(step, error, trigger="reclaim", kind="Namespace", namespace=name, name=name)
 
 
 def _hold(held: dict[str, list[str]]) -> None:
@@ -157,5 +146,5 @@ def _hold(held: dict[str, list[str]]) -> None:
             continue
         plan_ = HeldPlan.objects.create(trigger="reclaim", step=kind, namespaces=sorted(names),
                                         reason=f"{len(names)} namespaces would be {step}ed in one run")
-        AuditEntry.objects.create(trigger="reclaim", action="held", kind="Namespace",
-                                  reason=f"held plan #{plan_.pk}: {plan_.reason}")
+        audit.record(audit.Action.HELD, trigger="reclaim", kind="Namespace",
+                     reason=f"held plan #{plan_.pk}: {plan_.reason}")

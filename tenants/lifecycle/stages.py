@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from tenants.engine.config import MANAGED_BY
 from tenants.engine.plan import component_of, is_managed
+from tenants.infra import audit
 from tenants.infra.kube import KubeCluster, components
 from tenants.infra.locks import SyncBusy
-from tenants.models import AuditEntry, ManagedNamespace
+from tenants.models import ManagedNamespace
 from tenants.signals import announce, namespace_reactivated, namespace_reclaimed, namespace_suspended
 from tenants.tenancy.reconcile import apply_stage
 
@@ -58,8 +59,7 @@ def _check_managed(kube: KubeCluster, name: str) -> bool:
 
 
 def _audit(ns: ManagedNamespace, action: str, reason: str, trigger: str) -> None:
-    AuditEntry.objects.create(trigger=trigger, action=action, kind="Namespace", namespace=ns.name, name=ns.name,
-                              reason=reason)
+    audit.namespace_event(audit.Action(action), ns.name, reason, trigger)
 
 
 ANNOUNCED = {Stage.SUSPENDED: namespace_suspended, Stage.ACTIVE: namespace_reactivated}

@@ -3,6 +3,8 @@
 from django.contrib.auth.models import User
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
+from tenants.engine.tiers import effective
+from tenants.infra.settings import tenancy_config
 from tenants.models import AccessToken, ManagedNamespace, Membership, NamespaceRequest
 from tenants.tenancy.usage import bars
 
@@ -74,3 +76,35 @@ def pending_requests() -> QuerySet[NamespaceRequest]:
 def decided_requests(limit: int = 20) -> QuerySet[NamespaceRequest]:
     return (NamespaceRequest.objects.exclude(status=NamespaceRequest.Status.PENDING)
             .select_related("requester", "namespace", "decided_by").order_by("-decided_at")[:limit])
+
+
+def requests_listed(user: User, everyone: bool = False, status: str = "") -> QuerySet[NamespaceRequest]:
+    """The API's request list: the user's own, or (an admin asking for all) everyone's; optionally one status."""
+    listed = requests_of(user) if not (everyone and user.is_staff) else NamespaceRequest.objects.all()
+    if status:
+        listed = listed.filter(status=status)
+    return listed.select_related("requester", "namespace")
+
+
+def request_visible_to(user: User, request_id: int) -> NamespaceRequest | None:
+    """A request its requester or an admin may see; None for anyone else (answered as 404)."""
+    found = NamespaceRequest.objects.select_related("requester", "namespace").filter(pk=request_id).first()
+    if found is None or not (user.is_staff or found.requester_id == user.pk):
+        return None
+    return found
+
+
+def request_by_id(request_id: int) -> NamespaceRequest | None:
+    return NamespaceRequest.objects.filter(pk=request_id).first()
+
+
+def namespace_quota(namespace: ManagedNamespace) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """(quota rows: key, granted, used; limits: key, value) for the namespace page, from its tier and overrides."""
+    config = tenancy_config()
+    if namespace.tier not in config.tiers:
+        return [], []
+    tier = effective(config.tiers[namespace.tier], namespace.quota_overrides)
+    usage = getattr(namespace, "usage", None)
+    used = usage.used if usage else {}
+    return ([(key, value, used.get(key, "")) for key, value in sorted(tier.quota.items())],
+            sorted(tier.limits.items()))

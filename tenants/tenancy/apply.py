@@ -8,8 +8,9 @@ from django.db import transaction
 
 from tenants.engine.drift import replacement
 from tenants.engine.plan import Action, Plan, is_managed
+from tenants.infra import audit
 from tenants.infra.kube import KubeCluster, KubeError
-from tenants.models import AuditEntry, HeldPlan, ManagedNamespace
+from tenants.models import HeldPlan, ManagedNamespace
 from tenants.signals import announce, namespace_reclaimed
 from tenants.tenancy.ownership import clear_conflict, open_conflicts, record_conflict
 
@@ -47,16 +48,15 @@ def apply_plan(kube: KubeCluster, plan: Plan, trigger: str, progress: Callable[[
                     trigger)
             else:
                 result.failures.append(f"{action.describe()}: {error}")
-                AuditEntry.objects.create(trigger=trigger, action="error", kind=action.kind,
-                                          namespace=action.namespace or action.name, name=action.name,
-                                          reason=f"{action.verb} failed: {error}"[:2000])
+                audit.failure(action.verb, error, trigger=trigger, kind=action.kind,
+                              namespace=action.namespace or action.name, name=action.name)
         else:
             result.applied += 1
             if action.key in known_conflicts:
                 clear_conflict(*action.key)
-            AuditEntry.objects.create(trigger=trigger, action="drift" if action.changed_by else action.verb,
-                                      kind=action.kind, namespace=action.namespace or action.name, name=action.name,
-                                      reason=action.reason[:2000])
+            audit.record(audit.Action.DRIFT if action.changed_by else audit.Action(action.verb), trigger=trigger,
+                         kind=action.kind, namespace=action.namespace or action.name, name=action.name,
+                         reason=action.reason)
         if progress:
             progress(done, len(plan.actions))
     if plan.held:
@@ -74,8 +74,8 @@ def _hold(trigger: str, step: str, reason: str, namespaces: list[str], removals:
     if held is None:
         held = HeldPlan.objects.create(trigger=trigger, step=step, reason=reason, namespaces=namespaces,
                                        removals=removals or [])
-        AuditEntry.objects.create(trigger=trigger, action="held", kind="Namespace" if removals is None else
-                                  "RoleBinding", reason=f"held plan #{held.pk}: {reason}")
+        audit.record(audit.Action.HELD, trigger=trigger, kind="Namespace" if removals is None else "RoleBinding",
+                     reason=f"held plan #{held.pk}: {reason}")
     return held
 
 def _apply_action(kube: KubeCluster, action: Action) -> None:

@@ -5,6 +5,8 @@ it applied to the cluster stays recorded even when a later step fails."""
 from collections.abc import Callable
 from datetime import datetime
 
+from django.db import transaction
+
 from tenants.infra import jobs
 from tenants.models import GitLabEvent
 
@@ -19,6 +21,14 @@ def process_event(event_id: int, handler: EventHandler, now: datetime | None = N
 def process_due_events(handler: EventHandler, now: datetime | None = None, limit: int = 100) -> int:
     """Process pending events whose time has come, oldest first (the periodic worker's pass)."""
     return jobs.run_due(GitLabEvent, handler, now, limit)
+
+
+def receive(payload: dict) -> GitLabEvent:
+    """Store a validated delivery durably (before GitLab is answered) and process it after the commit."""
+    with transaction.atomic():
+        event = GitLabEvent.objects.create(event_name=payload["event_name"], payload=payload)
+        dispatch_soon(event.pk)
+    return event
 
 
 def dispatch_soon(event_id: int) -> None:

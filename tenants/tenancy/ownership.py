@@ -6,7 +6,8 @@ object under that name.
 
 import logging
 
-from tenants.models import AuditEntry, OwnershipConflict
+from tenants.infra import audit
+from tenants.models import OwnershipConflict
 
 log = logging.getLogger(__name__)
 
@@ -16,8 +17,8 @@ def record_conflict(kind: str, namespace: str, name: str, tenant: str, resolutio
     log.warning("%s %s exists and is not campus's: %s", kind, where, resolution)
     OwnershipConflict.objects.update_or_create(kind=kind, namespace=namespace, name=name,
                                                defaults={"tenant": tenant, "resolution": resolution})
-    AuditEntry.objects.create(trigger=trigger, action="conflict", kind=kind, namespace=namespace or name, name=name,
-                              reason=f"exists and was not created by campus; {resolution}; wanted for {tenant}"[:2000])
+    audit.record(audit.Action.CONFLICT, trigger=trigger, kind=kind, namespace=namespace or name, name=name,
+                 reason=f"exists and was not created by campus; {resolution}; wanted for {tenant}")
 
 
 def open_conflicts() -> set[tuple[str, str, str]]:

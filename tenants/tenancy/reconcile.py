@@ -11,7 +11,6 @@ its subtree) and reconciles only those namespaces. One sync runs at a time (a da
 import logging
 from collections.abc import Callable
 
-from django.conf import settings
 from django.db import transaction
 
 from tenants.engine.access import Removal
@@ -23,7 +22,7 @@ from tenants.engine.plan import Guards, Plan, is_managed, make_plan
 from tenants.infra.gitlab import GitLabRead
 from tenants.infra.kube import FIELD_MANAGER, KubeCluster, component
 from tenants.infra.locks import sync_lock
-from tenants.infra.settings import gitlab_source, kube_cluster, tenancy_config
+from tenants.infra.settings import gitlab_roots, gitlab_source, kube_cluster, tenancy_config
 from tenants.models import ManagedNamespace, Membership
 from tenants.tenancy.apply import SyncResult, apply_plan
 from tenants.tenancy.memberships import record_memberships
@@ -82,7 +81,7 @@ def reconcile(read: GitLabRead, trigger: str, *, scope_entities: dict[EntityKey,
         with sync_lock(lock_wait_seconds):
             namespaces, foreign = _namespaces(kube, config, trigger, scope_entities is None, dry_run)
             entities = scope_entities if scope_entities is not None else gitlab_entities(
-                read.groups, read.projects, settings.CAMPUS_GITLAB_ROOTS, config.include_projects)
+                read.groups, read.projects, gitlab_roots(), config.include_projects)
             stored = stored_names()
             names = assign_names(entities.items(), stored, config, unavailable=foreign)
             gone = {ns.name for key, ns in gitlab_records().items() if key in read.absent}
@@ -141,7 +140,7 @@ def reconcile_gitlab_entity(kind: str, gitlab_id: int, trigger: str) -> SyncResu
     if read.absent and not read_entity().absent:
         raise RuntimeError(f"GitLab said {kind} {gitlab_id} does not exist, then that it does")  # retried
     config = tenancy_config()
-    entities = gitlab_entities(read.groups, read.projects, settings.CAMPUS_GITLAB_ROOTS, config.include_projects)
+    entities = gitlab_entities(read.groups, read.projects, gitlab_roots(), config.include_projects)
     return reconcile(read, trigger, scope_entities=entities, lock_wait_seconds=EVENT_LOCK_WAIT)
 
 def apply_recorded_namespace(namespace: ManagedNamespace, trigger: str) -> SyncResult:

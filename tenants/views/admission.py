@@ -8,19 +8,19 @@ kube-apiserver POSTs an `admission.k8s.io/v1` AdmissionReview for every CREATE, 
 import hmac
 import json
 
-from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tenants.engine.protection import decide
+from tenants.infra.settings import campus_kube_username, public_url, shared_secret
 
 API_VERSION = "admission.k8s.io/v1"
 MAX_BODY_BYTES = 3 * 1024 * 1024  # kube-apiserver's own request limit
 
 
 def _caller_is_the_apiserver(request: HttpRequest) -> bool:
-    expected = settings.CAMPUS_ADMISSION_SECRET
+    expected = shared_secret("admission")
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
@@ -59,7 +59,7 @@ def protect(request: HttpRequest) -> JsonResponse:
     problem = _problem(review)
     if problem:
         return _bad_request(problem)
-    decision = decide(review["request"], settings.CAMPUS_KUBE_USERNAME, settings.CAMPUS_PUBLIC_URL)
+    decision = decide(review["request"], campus_kube_username(), public_url())
     response = {"uid": review["request"]["uid"], "allowed": decision.allowed}
     if not decision.allowed:
         response["status"] = {"code": 403, "reason": "Forbidden", "message": decision.message}

@@ -153,12 +153,9 @@ def namespace(request, name: str):
 @api("GET", "POST")
 def request_collection(request):
     if request.method == "GET":
-        listed = selectors.requests_of(request.user)
-        if request.GET.get("all") == "1" and request.user.is_staff:
-            listed = NamespaceRequest.objects.select_related("requester", "namespace")
-        if request.GET.get("status"):
-            listed = listed.filter(status=request.GET["status"])
-        return JsonResponse({"requests": [_request(r) for r in listed.select_related("requester")]})
+        listed = selectors.requests_listed(request.user, everyone=request.GET.get("all") == "1",
+                                           status=request.GET.get("status", ""))
+        return JsonResponse({"requests": [_request(r) for r in listed]})
     body = _body(request)
     kind = body.get("kind")
     if kind == "namespace":
@@ -182,15 +179,15 @@ def request_collection(request):
 
 @api("GET")
 def request_detail(request, request_id: int):
-    found = NamespaceRequest.objects.select_related("requester", "namespace").filter(pk=request_id).first()
-    if found is None or not (request.user.is_staff or found.requester_id == request.user.pk):
+    found = selectors.request_visible_to(request.user, request_id)
+    if found is None:
         return error(404, "no such request of yours")
     return JsonResponse(_request(found))
 
 
 @api("POST", admin=True)
 def request_decision(request, request_id: int):
-    pending = NamespaceRequest.objects.filter(pk=request_id).first()
+    pending = selectors.request_by_id(request_id)
     if pending is None:
         return error(404, "no such request")
     body = _body(request)

@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -7,10 +6,11 @@ from django.core.exceptions import ValidationError
 from tenants.access import throttle
 from tenants.access.backend import NoCampusRole
 from tenants.infra.ldap import DirectoryUnavailable
+from tenants.infra.settings import client_ip_header
 
 
 def client_address(request) -> str:
-    header = settings.CAMPUS_CLIENT_IP_HEADER
+    header = client_ip_header()
     if header and request.META.get(header):
         return request.META[header].split(",")[0].strip()
     return request.META.get("REMOTE_ADDR", "")

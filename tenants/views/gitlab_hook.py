@@ -4,13 +4,11 @@ import hmac
 import json
 import logging
 
-from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from tenants.models import GitLabEvent
+from tenants.infra.settings import shared_secret
 from tenants.tenancy import events
 from tenants.tenancy.rules import validation_error
 
@@ -19,7 +17,7 @@ MAX_BODY_BYTES = 1_000_000
 
 
 def _authentic(request: HttpRequest) -> bool:
-    expected = settings.CAMPUS_GITLAB_WEBHOOK_SECRET
+    expected = shared_secret("gitlab")
     given = request.headers.get("X-Gitlab-Token", "")
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
@@ -41,7 +39,5 @@ def gitlab_system_hook(request: HttpRequest) -> JsonResponse:
     problem = validation_error(payload)
     if problem:
         return JsonResponse({"error": problem}, status=400)
-    with transaction.atomic():
-        event = GitLabEvent.objects.create(event_name=payload["event_name"], payload=payload)
-        events.dispatch_soon(event.pk)
+    event = events.receive(payload)
     return JsonResponse({"id": event.pk, "status": "accepted"}, status=202)

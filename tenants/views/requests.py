@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from tenants.approvals.services import semester_end, submit_namespace_request, submit_quota_request
 from tenants.infra.settings import tenancy_config
-from tenants.models import ManagedNamespace
 from tenants.selectors import namespaces as selectors
 from tenants.views.forms import NamespaceRequestForm, QuotaRequestForm, add_service_errors
 
@@ -43,7 +42,7 @@ def new_quota_request(request):
                             namespaces=selectors.administered_namespaces(request.user),
                             tiers=sorted(tenancy_config().tiers))
     if request.method == "POST" and form.is_valid():
-        namespace = ManagedNamespace.objects.get(name=form.cleaned_data["namespace"])
+        namespace = selectors.visible_namespace(request.user, form.cleaned_data["namespace"])
         try:
             submit_quota_request(request.user, namespace, tier=form.cleaned_data["tier"],
                                  quota_values=form.quota_values(), justification=form.cleaned_data["justification"])

@@ -7,18 +7,18 @@ kube-apiserver authenticates itself to campus with a bearer token (`CAMPUS_TOKEN
 import hmac
 import json
 
-from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tenants.access.tokens import identity_for_token
+from tenants.infra.settings import shared_secret
 
 API_VERSIONS = ("authentication.k8s.io/v1", "authentication.k8s.io/v1beta1")
 
 
 def _caller_is_the_apiserver(request: HttpRequest) -> bool:
-    expected = settings.CAMPUS_TOKENREVIEW_SECRET
+    expected = shared_secret("tokenreview")
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 

@@ -1,16 +1,15 @@
 """kubectl access: the token list, kubeconfig downloads and revocation."""
 
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from tenants.access.rules import render_kubeconfig
-from tenants.access.tokens import mint_token, revoke_token
+from tenants.access.kubeconfigs import issue_kubeconfig
+from tenants.access.tokens import revoke_token
+from tenants.infra.settings import token_lifetime_hours
 from tenants.selectors import namespaces as selectors
 from tenants.views.forms import TokenLabelForm
 
@@ -18,7 +17,7 @@ from tenants.views.forms import TokenLabelForm
 @login_required
 def tokens(request):
     return render(request, "tenants/tokens.html", {"tokens": selectors.tokens_of(request.user),
-                                                   "lifetime_hours": settings.CAMPUS_TOKEN_LIFETIME_HOURS})
+                                                   "lifetime_hours": token_lifetime_hours()})
 
 
 @login_required
@@ -27,16 +26,11 @@ def download_kubeconfig(request):
     form = TokenLabelForm(request.POST)
     if not form.is_valid():
         return render(request, "tenants/tokens.html", {"tokens": selectors.tokens_of(request.user), "form": form,
-                                                       "lifetime_hours": settings.CAMPUS_TOKEN_LIFETIME_HOURS},
+                                                       "lifetime_hours": token_lifetime_hours()},
                       status=400)
-    token, _ = mint_token(request.user, label=form.cleaned_data["label"])
-    ca_file = settings.CAMPUS_KUBE_PUBLIC_CA_FILE
-    kubeconfig = render_kubeconfig(
-        settings.CAMPUS_CLUSTER_NAME, settings.CAMPUS_KUBE_PUBLIC_URL,
-        Path(ca_file).read_text() if ca_file else "", request.user.username, token,
-        namespace=selectors.default_namespace_of(request.user))
+    filename, kubeconfig = issue_kubeconfig(request.user, label=form.cleaned_data["label"])
     response = HttpResponse(kubeconfig, content_type="application/yaml")
-    response["Content-Disposition"] = f'attachment; filename="{settings.CAMPUS_CLUSTER_NAME}-kubeconfig.yaml"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
 

@@ -89,7 +89,7 @@ def test_every_route_is_in_the_matrix():
 @pytest.fixture(autouse=True)
 def offline(monkeypatch, settings):
     """No cluster: the namespace page's live pod list and the engine's background applies are not under test."""
-    monkeypatch.setattr("tenants.views.namespaces._running_in", lambda name: [])
+    monkeypatch.setattr("tenants.views.namespaces.running_pods", lambda name: [])
     monkeypatch.setattr("tenants.approvals.services.after_commit", lambda *args: None)
     settings.CAMPUS_TERMS = "2026-10-01..2027-03-31,2027-04-01..2027-09-30"
 
