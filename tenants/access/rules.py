@@ -16,6 +16,7 @@ def roles_for(group_dns: frozenset[str] | set[str], role_groups: dict[str, list[
     member_of = {normalize_dn(dn) for dn in group_dns}
     return {role for role, dns in role_groups.items() if member_of & {normalize_dn(dn) for dn in dns}}
 
+
 def render_kubeconfig(cluster_name: str, server: str, ca_pem: str, username: str, token: str,
                       namespace: str = "") -> str:
     cluster = {"server": server}

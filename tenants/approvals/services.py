@@ -25,6 +25,7 @@ from tenants.infra.settings import auto_approved_namespaces, public_url, tenancy
 from tenants.lifecycle.rules import term_end
 from tenants.models import ManagedNamespace, Membership, NamespaceRequest
 from tenants.tenancy.reconcile import apply_recorded_namespace
+from tenants.tenancy.records import create_namespace
 
 log = logging.getLogger(__name__)
 Kind, Status = NamespaceRequest.Kind, NamespaceRequest.Status
@@ -109,10 +110,8 @@ def _decide(request: NamespaceRequest, *, approve: bool, admin: User | None, com
 
 def _grant(request: NamespaceRequest) -> ManagedNamespace:
     if request.kind == Kind.NAMESPACE:
-        request.namespace = ManagedNamespace.objects.create(
-            name=request.name, kind=ManagedNamespace.Kind.REQUESTED, owner=request.requester,
-            gitlab_path="", tier=tenancy_config().default_tier["requested"], requested_end=request.end_date,
-            expires_on=request.end_date)
+        request.namespace = create_namespace(request.name, ManagedNamespace.Kind.REQUESTED, owner=request.requester,
+                                             requested_end=request.end_date)
         return request.namespace
     namespace = request.namespace
     if request.tier:

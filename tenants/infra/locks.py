@@ -11,6 +11,7 @@ SYNC_LOCK_ID = 0x63616D70  # "camp": the advisory lock every sync holds
 class SyncBusy(Exception):
     """Another sync holds the lock."""
 
+
 @contextmanager
 def sync_lock(wait_seconds: float = 0):
     """PostgreSQL advisory lock; other databases (SQLite in development) run one process anyway."""

@@ -28,6 +28,7 @@ class SyncResult:
     conflicts: int = 0  # objects campus wanted whose names belong to others
     kube_calls: dict[str, int] = field(default_factory=dict)  # Kubernetes requests by verb
 
+
 def apply_plan(kube: KubeCluster, plan: Plan, trigger: str, progress: Callable[[int, int], None] | None,
            tenants: dict[str, str] | None = None) -> SyncResult:
     """Carry out the plan one object at a time; a failure is recorded and the run goes on. A create refused
@@ -67,6 +68,7 @@ def apply_plan(kube: KubeCluster, plan: Plan, trigger: str, progress: Callable[[
                                    [r.as_dict() for r in plan.held_removals])
     return result
 
+
 def _hold(trigger: str, step: str, reason: str, namespaces: list[str], removals: list | None = None) -> HeldPlan:
     """One held plan per distinct decision: a resync every few minutes finds the same one waiting."""
     held = HeldPlan.objects.filter(status=HeldPlan.Status.HELD, step=step, namespaces=namespaces,
@@ -78,6 +80,7 @@ def _hold(trigger: str, step: str, reason: str, namespaces: list[str], removals:
                      reason=f"held plan #{held.pk}: {reason}")
     return held
 
+
 def _apply_action(kube: KubeCluster, action: Action) -> None:
     if action.verb == "delete":
         kube.delete(action.kind, action.namespace, action.name, uid=action.uid)
@@ -87,6 +90,7 @@ def _apply_action(kube: KubeCluster, action: Action) -> None:
         _replace(kube, action)
     else:
         kube.create(action.obj)
+
 
 def _replace(kube: KubeCluster, action: Action, attempts: int = 3) -> None:
     """Write campus's fields into the object as read. Controllers keep writing status (a quota's usage), so a
@@ -102,6 +106,7 @@ def _replace(kube: KubeCluster, action: Action, attempts: int = 3) -> None:
         current = kube.get(action.kind, action.namespace, action.name)
         if current is None or not is_managed(current) or current["metadata"].get("uid") != action.uid:
             raise KubeError(409, "Conflict", "replaced by an object campus does not own since it was read")
+
 
 def forget(name: str) -> None:
     """campus's records of a deleted namespace go; other capabilities are told to release what they hold."""

@@ -32,6 +32,7 @@ def decide_held_plan(held: HeldPlan, approve: bool, admin: User | None) -> int:
     held.save()
     return done
 
+
 def _delete_held_namespaces(held: HeldPlan, trigger: str) -> int:
     kube = kube_cluster(component(TENANCY).field_manager)
     try:

@@ -55,6 +55,7 @@ def _namespaces(kube: KubeCluster, config: TenancyConfig, trigger: str, everythi
         rename_taken(foreign, config, trigger)
     return [ns for ns in namespaces if is_managed(ns)], foreign
 
+
 def _contents(kube: KubeCluster, scope: set[str] | None) -> list[dict]:
     """campus's objects in `scope` (its namespaces too) or, for everything, inside namespaces: one labelled LIST
     per kind."""
@@ -64,12 +65,14 @@ def _contents(kube: KubeCluster, scope: set[str] | None) -> list[dict]:
     return [obj for kind in component(TENANCY).kinds if scope is not None or kind != "Namespace"
             for obj in kube.list_labelled(kind, selector)]
 
+
 def _guards(scoped: bool, approved_removals: frozenset[Removal]) -> Guards:
     """A partial (webhook) run measures its guards against everything campus manages, not only its scope."""
     if not scoped:
         return Guards(approved_removals=approved_removals, own_managers=OWN_MANAGERS)
     return Guards(approved_removals=approved_removals, own_managers=OWN_MANAGERS,
                   managed_namespaces=ManagedNamespace.objects.count(), bound_subjects=Membership.objects.count())
+
 
 def reconcile(read: GitLabRead, trigger: str, *, scope_entities: dict[EntityKey, str] | None = None,
               dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
@@ -88,7 +91,7 @@ def reconcile(read: GitLabRead, trigger: str, *, scope_entities: dict[EntityKey,
             if not dry_run:
                 report_avoided(entities, names, stored, foreign, config, trigger)
                 with transaction.atomic():
-                    record_names(entities, names, config)
+                    record_names(entities, names)
             tenants = tenants_from_gitlab(read, names, entities, config)
             scope = None
             if scope_entities is not None:
@@ -111,8 +114,10 @@ def reconcile(read: GitLabRead, trigger: str, *, scope_entities: dict[EntityKey,
     finally:
         kube.close()
 
+
 def _reasons(tenants: list[Tenant]) -> dict[str, str]:
     return {t.name: f"{t.kind} namespace of {t.owner}" if t.owner else f"{t.kind} {t.path}" for t in tenants}
+
 
 def _settled(tenants: list[Tenant], plan: Plan, unread: set[str] = frozenset()) -> list[Tenant]:
     """Tenants whose recorded memberships may follow the plan: not those whose members could not be read, nor
@@ -120,10 +125,12 @@ def _settled(tenants: list[Tenant], plan: Plan, unread: set[str] = frozenset()) 
     withheld = {r.namespace for r in plan.held_removals} | unread
     return [t for t in tenants if t.name not in withheld]
 
+
 def full_sync(trigger: str = "resync", dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
               approved_removals: frozenset[Removal] = frozenset()) -> SyncResult:
     return reconcile(gitlab_source().read_all(), trigger, dry_run=dry_run, progress=progress,
                      approved_removals=approved_removals)
+
 
 def reconcile_gitlab_entity(kind: str, gitlab_id: int, trigger: str) -> SyncResult:
     """Reconcile one GitLab group (with its subtree) or project, re-read from GitLab now. GitLab saying the entity
@@ -143,12 +150,14 @@ def reconcile_gitlab_entity(kind: str, gitlab_id: int, trigger: str) -> SyncResu
     entities = gitlab_entities(read.groups, read.projects, gitlab_roots(), config.include_projects)
     return reconcile(read, trigger, scope_entities=entities, lock_wait_seconds=EVENT_LOCK_WAIT)
 
+
 def apply_recorded_namespace(namespace: ManagedNamespace, trigger: str) -> SyncResult:
     """Re-apply one namespace after campus changed its record (tier, overrides): owned ones from the record,
     GitLab ones with a fresh read of their entity."""
     if namespace.kind in ManagedNamespace.OWNED_KINDS:
         return sync_owned_namespaces({namespace.name}, trigger)
     return reconcile_gitlab_entity(namespace.kind, namespace.gitlab_id, trigger)
+
 
 def _apply_tenants(tenants_of: Callable[[], list[Tenant]], trigger: str) -> SyncResult:
     """Render and apply the tenants `tenants_of` returns (read after names taken in the cluster were given up),
@@ -168,11 +177,13 @@ def _apply_tenants(tenants_of: Callable[[], list[Tenant]], trigger: str) -> Sync
     finally:
         kube.close()
 
+
 def sync_owned_namespaces(names: set[str], trigger: str) -> SyncResult:
     """Apply personal or requested namespaces now (first sign-in, an approved request), touching nothing else.
     `names` are the records' names when the caller read them."""
     pks = set(ManagedNamespace.objects.filter(name__in=names).values_list("pk", flat=True))
     return _apply_tenants(lambda: owned_tenants(pks=pks), trigger)
+
 
 def apply_stage(namespace: ManagedNamespace, trigger: str) -> SyncResult:
     """Re-apply one namespace after its lifecycle stage changed (quota and roles follow the stage), from campus's

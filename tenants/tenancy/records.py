@@ -19,25 +19,37 @@ from tenants.tenancy.names import stored_names
 SUSPENDED_STAGES = {ManagedNamespace.Stage.SUSPENDED, ManagedNamespace.Stage.ARCHIVED}
 
 
+def create_namespace(name: str, kind: str, *, owner: User | None = None, gitlab_id: int | None = None,
+                     gitlab_path: str = "", requested_end=None) -> ManagedNamespace:
+    """The one way a namespace record comes to be: the kind's default tier, and an end date at once (the requested
+    one, or the term's) so the portal shows it before the first reclaim pass."""
+    return ManagedNamespace.objects.create(
+        name=name, kind=kind, owner=owner, gitlab_id=gitlab_id, gitlab_path=gitlab_path,
+        tier=tenancy_config().default_tier[kind], requested_end=requested_end,
+        expires_on=requested_end or first_expiry(kind))
+
+
 def gitlab_records() -> dict[tuple[str, int], ManagedNamespace]:
     return {(ns.kind, ns.gitlab_id): ns for ns in ManagedNamespace.objects.filter(gitlab_id__isnull=False)}
 
-def record_names(entities: dict[EntityKey, str], names: dict[EntityKey, str], config: TenancyConfig) -> None:
+
+def record_names(entities: dict[EntityKey, str], names: dict[EntityKey, str]) -> None:
     """Store new names and current GitLab paths; a stored name never changes."""
     existing = gitlab_records()
     for key, path in entities.items():
         record = existing.get((key.kind, key.id))
         if record is None:
-            ManagedNamespace.objects.create(name=names[key], kind=key.kind, gitlab_id=key.id, gitlab_path=path,
-                                            tier=config.default_tier[key.kind], expires_on=first_expiry(key.kind))
+            create_namespace(names[key], key.kind, gitlab_id=key.id, gitlab_path=path)
         elif record.gitlab_path != path:
             record.gitlab_path = path
             record.save(update_fields=["gitlab_path", "updated_at"])
+
 
 def first_expiry(kind: str):
     """A new namespace's end date, so the portal shows it at once (the daily reclaim pass keeps it current)."""
     today = timezone.localdate()
     return current_expiry(NamespaceState(name="", kind=kind, stage="active", created_on=today), expiry_policy(today))
+
 
 def tenants_from_gitlab(read: GitLabRead, names: dict[EntityKey, str], entities: dict[EntityKey, str],
                     config: TenancyConfig) -> list[Tenant]:
@@ -52,6 +64,7 @@ def tenants_from_gitlab(read: GitLabRead, names: dict[EntityKey, str], entities:
                               members=members_of(read.members, key),
                               suspended=bool(record and record.stage in SUSPENDED_STAGES)))
     return tenants
+
 
 def owned_tenants(pks: set[int] | None = None) -> list[Tenant]:
     """Personal and requested namespaces: campus's records are their source, and their owner administers them.
@@ -68,6 +81,7 @@ def owned_tenants(pks: set[int] | None = None) -> list[Tenant]:
                               suspended=ns.stage in SUSPENDED_STAGES))
     return tenants
 
+
 def recorded_gitlab_tenant(namespace: ManagedNamespace, config: TenancyConfig) -> Tenant:
     """A GitLab namespace as campus last applied it: its record and stored Membership rows, no GitLab read."""
     level_of = {}
@@ -79,6 +93,7 @@ def recorded_gitlab_tenant(namespace: ManagedNamespace, config: TenancyConfig) -
                   tier=namespace.tier, overrides=namespace.quota_overrides, members=members,
                   suspended=namespace.stage in SUSPENDED_STAGES)
 
+
 def ensure_personal_namespace(user: User) -> ManagedNamespace:
     """The student's personal namespace record (created on first sign-in); the objects follow on the next sync."""
     existing = ManagedNamespace.objects.filter(kind="personal", owner=user).first()
@@ -87,6 +102,4 @@ def ensure_personal_namespace(user: User) -> ManagedNamespace:
     config = tenancy_config()
     key = EntityKey("personal", user.pk)
     name = assign_names([(key, user.username)], stored_names(), config)[key]
-    return ManagedNamespace.objects.create(name=name, kind="personal", owner=user, gitlab_path=user.username,
-                                           expires_on=first_expiry("personal"),
-                                           tier=config.default_tier["personal"])
+    return create_namespace(name, ManagedNamespace.Kind.PERSONAL, owner=user, gitlab_path=user.username)
