@@ -1,10 +1,17 @@
 """Session fixtures: the real PostgreSQL behind Django's test database and a real slapd with the test university."""
 
+import subprocess
+
 import pytest
 
 from devstack.directory import university
+from devstack.gitlab.server import GitLabServer
+from devstack.kube.cluster import write_kubeconfig
 from devstack.slapd import Slapd
 from devstack.tls import make_server_certificate
+from tests.helpers import DEPLOYED_TOKEN, DEPLOYED_USER, GITLAB_TOKEN, MANAGED, managed_namespaces, wait_until_gone
+
+# campus's own modules are imported inside the fixtures: this file is read before Django is set up.
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +55,7 @@ def cluster_tls(tmp_path_factory):
     return make_server_certificate(tmp_path_factory.mktemp("cluster-tls"))
 
 
-DEPLOYED_TOKEN, DEPLOYED_USER = "campus-deployed-token", "system:serviceaccount:campus-system:campus-deployed"
+
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +76,6 @@ def kube_cluster(cluster_tls, request):
         yield cluster
 
 
-# A container securityContext the restricted Pod Security profile admits (tenant namespaces enforce it).
-RESTRICTED = {"runAsNonRoot": True, "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
-              "seccompProfile": {"type": "RuntimeDefault"}}
-
-
 @pytest.fixture
 def kube_admin_api(kube_cluster):
     """The official Kubernetes client as cluster admin, to create what tenants would (deployments, pods)."""
@@ -85,3 +87,63 @@ def kube_admin_api(kube_cluster):
     configuration.ssl_ca_cert = str(kube_cluster.server.tls.ca_cert)
     with client.ApiClient(configuration) as api:
         yield api
+
+
+# --- the engine against the stand-ins: a seeded GitLab, the Kubernetes stand-in, campus pointed at both ---
+
+@pytest.fixture
+def gitlab():
+    """courses/cs101 (prof.lang Owner, s0001 Reporter) ▸ team-1 (s0001, s0002 Developers) ▸ robot (s0003 Maintainer)."""
+    with GitLabServer(token=GITLAB_TOKEN) as server:
+        for username in ("prof.lang", "s0001", "s0002", "s0003", "s0004"):
+            server.create_user(username)
+        server.create_group("Courses", "courses")
+        server.create_group("CS 101", "cs101", parent="courses")
+        server.create_group("Team 1", "team-1", parent="courses/cs101")
+        server.create_project("Robot", "courses/cs101/team-1", path="robot")
+        server.create_group("Other", "other")  # outside the roots: never a namespace
+        server.add_member("courses/cs101", "prof.lang", 50)
+        server.add_member("courses/cs101", "s0001", 20)
+        server.add_member("courses/cs101/team-1", "s0001", 30)
+        server.add_member("courses/cs101/team-1", "s0002", 30)
+        server.add_member("courses/cs101/team-1/robot", "s0003", 40, kind="project")
+        yield server
+
+
+@pytest.fixture
+def engine(settings, gitlab, kube_cluster, db):
+    """campus configured for the stand-ins; yields an admin adapter to look at the cluster with."""
+    from tenants.infra.background import drain
+    from tenants.infra.kube import KubeCluster
+
+    settings.CAMPUS_GITLAB_URL = gitlab.url
+    settings.CAMPUS_GITLAB_TOKEN = GITLAB_TOKEN
+    settings.CAMPUS_GITLAB_ROOTS = ["courses"]
+    settings.CAMPUS_GITLAB_TIMEOUT_SECONDS = 2
+    settings.CAMPUS_KUBE_API_URL = kube_cluster.url
+    settings.CAMPUS_KUBE_TOKEN = "campus-admin-token"
+    settings.CAMPUS_KUBE_CA_FILE = str(kube_cluster.server.tls.ca_cert)
+    settings.CAMPUS_GITLAB_WEBHOOK_SECRET = "hook-secret"
+    admin = KubeCluster(kube_cluster.url, "campus-admin-token", ca_file=str(kube_cluster.server.tls.ca_cert))
+    yield admin
+    drain()  # background work of this test finishes before its database and cluster are cleaned up
+    for ns in admin.list_labelled("Namespace", MANAGED):  # the cluster is shared by the module's tests
+        admin.delete("Namespace", "", ns["metadata"]["name"])
+    wait_until_gone(admin, managed_namespaces(admin))
+    kube_cluster.server.faults.clear()
+    admin.close()
+
+
+@pytest.fixture
+def kubectl_as(engine, kube_cluster, tmp_path):
+    """After a first sync: run kubectl as a student (s0001 … s0004, with the stand-in's static tokens)."""
+    from tenants.tenancy.reconcile import full_sync
+
+    full_sync()
+
+    def run(user, *args, stdin=None):
+        config = write_kubeconfig(tmp_path / f"{user}.kubeconfig", kube_cluster.url, f"{user}-token",
+                                  ca_file=kube_cluster.server.tls.ca_cert, user=user)
+        return subprocess.run(["kubectl", "--kubeconfig", str(config), *args], capture_output=True, text=True,
+                              timeout=60, input=stdin)
+    return run

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.conftest import engine, gitlab  # noqa: F401 - the stand-ins behind the live campus
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from tenants.models import ManagedNamespace, NamespaceRequest
 from tests.browser.conftest import SCREENSHOTS
-from tests.engine.conftest import subjects
-from tests.engine.test_webhooks import eventually
+from tests.helpers import eventually, subjects
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,7 +15,7 @@ from tenants.lifecycle.stages import archive, delete_namespace, reactivate, susp
 from tenants.models import AuditEntry, ManagedNamespace
 from tenants.tenancy.reconcile import full_sync, sync_owned_namespaces
 from tenants.tenancy.usage import collect_usage
-from tests.conftest import DEPLOYED_TOKEN, DEPLOYED_USER, RESTRICTED
+from tests.helpers import DEPLOYED_TOKEN, DEPLOYED_USER, RESTRICTED
 
 pytestmark = pytest.mark.django_db
 RBAC = Path(__file__).resolve().parents[2] / "deploy" / "rbac.yaml"

@@ -17,8 +17,7 @@ from tenants.lifecycle.reclaim import reclaim
 from tenants.models import AuditEntry, ExpiryWarning, HeldPlan, ManagedNamespace
 from tenants.signals import namespace_reclaimed
 from tenants.tenancy.reconcile import full_sync, sync_owned_namespaces
-from tests.conftest import RESTRICTED
-from tests.engine.conftest import subjects
+from tests.helpers import RESTRICTED, subjects
 
 pytestmark = pytest.mark.django_db
 

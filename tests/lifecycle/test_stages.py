@@ -14,8 +14,7 @@ from tenants.lifecycle.stages import NotCampusManaged, archive, delete_namespace
 from tenants.models import AuditEntry, Job, ManagedNamespace, Membership, NamespaceUsage
 from tenants.signals import namespace_reclaimed
 from tenants.tenancy.reconcile import full_sync, sync_owned_namespaces
-from tests.conftest import RESTRICTED
-from tests.engine.conftest import engine, gitlab, subjects, wait_until_gone  # noqa: F401 - fixtures
+from tests.helpers import RESTRICTED, subjects, wait_until_gone  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 TEAM = "g-courses-cs101-team-1"

@@ -6,7 +6,7 @@ from kubernetes import client
 from tenants.models import ManagedNamespace, NamespaceUsage
 from tenants.tenancy.reconcile import full_sync
 from tenants.tenancy.usage import collect_usage
-from tests.conftest import RESTRICTED
+from tests.helpers import RESTRICTED
 
 pytestmark = pytest.mark.django_db
 TEAM = "g-courses-cs101-team-1"

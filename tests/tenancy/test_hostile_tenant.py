@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tenants.tenancy.reconcile import full_sync
-from tests.engine.conftest import subjects
+from tests.helpers import subjects
 
 pytestmark = pytest.mark.django_db
 ROBOT = "p-courses-cs101-team-1-robot"  # s0003 is Maintainer there: a namespace admin

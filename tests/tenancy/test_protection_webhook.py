@@ -11,7 +11,7 @@ import yaml
 
 from devstack.net import free_port
 from tenants.tenancy.reconcile import full_sync
-from tests.engine.conftest import subjects, wait_until_gone
+from tests.helpers import subjects, wait_until_gone
 
 SECRET = "apiserver-admission-secret"
 ROBOT = "p-courses-cs101-team-1-robot"  # s0003 is Maintainer there: a namespace admin

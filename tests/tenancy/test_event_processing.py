@@ -7,7 +7,7 @@ from tenants.models import AuditEntry, GitLabEvent
 from tenants.tenancy.events import process_event
 from tenants.tenancy.hooks import handle_event
 from tenants.tenancy.reconcile import full_sync
-from tests.engine.conftest import subjects
+from tests.helpers import subjects
 
 pytestmark = pytest.mark.django_db
 TEAM = "g-courses-cs101-team-1"

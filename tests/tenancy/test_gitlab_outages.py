@@ -7,7 +7,7 @@ import pytest
 
 from tenants.infra.gitlab import GitLabSource, is_gitlab_not_found
 from tenants.tenancy.reconcile import reconcile_gitlab_entity
-from tests.engine.conftest import GITLAB_TOKEN, managed_namespaces, wait_until_gone
+from tests.helpers import GITLAB_TOKEN, managed_namespaces, wait_until_gone
 
 pytestmark = pytest.mark.django_db
 TEAM = "g-courses-cs101-team-1"

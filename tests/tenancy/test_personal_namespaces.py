@@ -4,8 +4,7 @@ import pytest
 
 from tenants.models import AuditEntry, ManagedNamespace
 from tenants.tenancy.reconcile import full_sync, sync_owned_namespaces
-from tests.engine.conftest import managed_namespaces, subjects
-from tests.engine.test_webhooks import eventually
+from tests.helpers import eventually, managed_namespaces, subjects
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

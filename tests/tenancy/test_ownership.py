@@ -6,7 +6,7 @@ import pytest
 
 from tenants.models import AuditEntry, ManagedNamespace, OwnershipConflict
 from tenants.tenancy.reconcile import full_sync, sync_owned_namespaces
-from tests.engine.conftest import managed_namespaces, subjects, wait_until_gone
+from tests.helpers import managed_namespaces, subjects, wait_until_gone
 
 pytestmark = pytest.mark.django_db
 TEAM2 = "g-courses-cs101-team-2"

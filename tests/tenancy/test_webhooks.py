@@ -2,7 +2,6 @@
 answers, and reconciles the entity it names in the background."""
 
 import json
-import time
 
 import pytest
 
@@ -10,24 +9,9 @@ from tenants.models import GitLabEvent
 from tenants.tenancy.events import process_due_events
 from tenants.tenancy.hooks import handle_event
 from tenants.tenancy.reconcile import full_sync
-from tests.engine.conftest import managed_namespaces, subjects, wait_until_gone
+from tests.helpers import eventually, managed_namespaces, subjects, wait_until_gone
 
 TEAM, ROBOT = "g-courses-cs101-team-1", "p-courses-cs101-team-1-robot"
-
-
-def eventually(check, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            result = check()
-            if result:
-                return result
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout} s: {check.__doc__ or check}")
-        time.sleep(0.05)
 
 
 @pytest.fixture

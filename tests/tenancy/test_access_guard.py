@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from tenants.models import HeldPlan, Membership
 from tenants.tenancy.held import decide_held_plan
 from tenants.tenancy.reconcile import full_sync
-from tests.engine.conftest import subjects
+from tests.helpers import subjects
 
 pytestmark = pytest.mark.django_db
 TEAM, COURSE, ROBOT = "g-courses-cs101-team-1", "g-courses-cs101", "p-courses-cs101-team-1-robot"

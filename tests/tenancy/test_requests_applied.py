@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from tenants.approvals.services import decide_request, submit_namespace_request, submit_quota_request
 from tenants.models import ManagedNamespace
-from tests.engine.conftest import subjects
-from tests.engine.test_webhooks import eventually
+from tests.helpers import eventually, subjects
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

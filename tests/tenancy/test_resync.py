@@ -6,7 +6,7 @@ from django.core.management import call_command
 from tenants.models import AuditEntry, HeldPlan, ManagedNamespace, Membership
 from tenants.signals import namespace_reclaimed
 from tenants.tenancy.reconcile import full_sync
-from tests.engine.conftest import managed_namespaces, subjects, wait_until_gone
+from tests.helpers import managed_namespaces, subjects, wait_until_gone
 
 pytestmark = pytest.mark.django_db
 TEAM, COURSE, ROBOT = "g-courses-cs101-team-1", "g-courses-cs101", "p-courses-cs101-team-1-robot"
