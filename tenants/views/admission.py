@@ -5,7 +5,6 @@ kube-apiserver POSTs an `admission.k8s.io/v1` AdmissionReview for every CREATE, 
 (`CAMPUS_ADMISSION_SECRET`). campus answers with the request's uid and the decision of `engine.protection`.
 """
 
-import hmac
 import json
 
 from django.http import HttpRequest, JsonResponse
@@ -13,16 +12,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tenants.engine.protection import decide
-from tenants.infra.settings import campus_kube_username, public_url, shared_secret
+from tenants.infra.settings import campus_kube_username, public_url
+from tenants.views.callers import presents_secret
 
 API_VERSION = "admission.k8s.io/v1"
 MAX_BODY_BYTES = 3 * 1024 * 1024  # kube-apiserver's own request limit
 
-
-def _caller_is_the_apiserver(request: HttpRequest) -> bool:
-    expected = shared_secret("admission")
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
 def _bad_request(reason: str) -> JsonResponse:
@@ -48,7 +43,7 @@ def _problem(review) -> str:
 @csrf_exempt
 @require_POST
 def protect(request: HttpRequest) -> JsonResponse:
-    if not _caller_is_the_apiserver(request):
+    if not presents_secret(request, "admission"):
         return JsonResponse({"error": "the admission webhook needs the API server's bearer token"}, status=401)
     if len(request.body) > MAX_BODY_BYTES:
         return JsonResponse({"error": "payload too large"}, status=413)

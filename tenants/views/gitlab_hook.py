@@ -1,6 +1,5 @@
 """GitLab system hook endpoint: authenticate, validate, store durably, answer, then process in the background."""
 
-import hmac
 import json
 import logging
 
@@ -8,24 +7,19 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from tenants.infra.settings import shared_secret
 from tenants.tenancy import events
 from tenants.tenancy.rules import validation_error
+from tenants.views.callers import presents_secret
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_000_000
 
 
-def _authentic(request: HttpRequest) -> bool:
-    expected = shared_secret("gitlab")
-    given = request.headers.get("X-Gitlab-Token", "")
-    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
-
 
 @csrf_exempt
 @require_POST
 def gitlab_system_hook(request: HttpRequest) -> JsonResponse:
-    if not _authentic(request):
+    if not presents_secret(request, "gitlab", header="X-Gitlab-Token"):
         return JsonResponse({"error": "missing or wrong X-Gitlab-Token"}, status=401)
     if request.headers.get("X-Gitlab-Event") != "System Hook":
         return JsonResponse({"error": "only GitLab system hooks (X-Gitlab-Event: System Hook) are accepted"},

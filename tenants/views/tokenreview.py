@@ -4,7 +4,6 @@ kube-apiserver authenticates itself to campus with a bearer token (`CAMPUS_TOKEN
 `token` of the webhook's kubeconfig user).
 """
 
-import hmac
 import json
 
 from django.http import HttpRequest, JsonResponse
@@ -12,15 +11,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tenants.access.tokens import identity_for_token
-from tenants.infra.settings import shared_secret
+from tenants.views.callers import presents_secret
 
 API_VERSIONS = ("authentication.k8s.io/v1", "authentication.k8s.io/v1beta1")
 
-
-def _caller_is_the_apiserver(request: HttpRequest) -> bool:
-    expected = shared_secret("tokenreview")
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
 def _bad_request(reason: str) -> JsonResponse:
@@ -30,7 +24,7 @@ def _bad_request(reason: str) -> JsonResponse:
 @csrf_exempt
 @require_POST
 def token_review(request: HttpRequest) -> JsonResponse:
-    if not _caller_is_the_apiserver(request):
+    if not presents_secret(request, "tokenreview"):
         return JsonResponse({"error": "the TokenReview webhook needs the API server's bearer token"}, status=401)
     try:
         review = json.loads(request.body)

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from devstack.tls import TlsFiles
+from tests.devstack.kube.conftest import api_client
 
 Answer = Callable[[dict], dict]  # the request's AdmissionReview -> the `response` part of the answer
 
@@ -104,16 +105,6 @@ HOOK_TOKEN = "token-the-apiserver-shows-webhooks"
 SERVICE = ("campus-system", "campus", 443)
 
 
-def api_for(cluster, token: str = CAMPUS_TOKEN):
-    from kubernetes import client
-
-    configuration = client.Configuration()
-    configuration.host = cluster.url
-    configuration.api_key = {"authorization": token}
-    configuration.api_key_prefix = {"authorization": "Bearer"}
-    configuration.ssl_ca_cert = str(cluster.server.tls.ca_cert)
-    return client.ApiClient(configuration)
-
 
 def webhook(name: str, client_config: dict, resources=("configmaps",), operations=("CREATE",),
             namespace: str | None = None, **extra) -> dict:
@@ -156,3 +147,8 @@ def refused(call) -> tuple[int, dict]:
     except ApiException as error:
         return error.status, json.loads(error.body)
     raise AssertionError("the call was not refused")
+
+
+def api_for(cluster, token: str = CAMPUS_TOKEN):
+    """The official client against a whole stand-in cluster, as `token`."""
+    return api_client(cluster.server, token)

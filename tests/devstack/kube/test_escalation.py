@@ -10,6 +10,7 @@ from kubernetes.client.rest import ApiException
 from devstack.kube.cluster import Cluster
 from devstack.kube.contracts import UserInfo
 from devstack.kube.escalation import compact, compact_string, missing_rules
+from tests.devstack.kube.conftest import api_client
 
 CAMPUS_TOKEN = "campus-token-for-escalation-tests"
 USERS = {"t-nadia": UserInfo("nadia", "u-1", ("students",)), "t-bert": UserInfo("bert", "u-2", ("students",)),
@@ -30,19 +31,11 @@ def binding(name, role, user, kind="ClusterRole"):
             "subjects": [{"apiGroup": RBAC_GROUP, "kind": "User", "name": user}]}
 
 
-def api_for(cluster, token):
-    configuration = client.Configuration()
-    configuration.host = cluster.url
-    configuration.api_key = {"authorization": token}
-    configuration.api_key_prefix = {"authorization": "Bearer"}
-    configuration.ssl_ca_cert = str(cluster.server.tls.ca_cert)
-    return client.ApiClient(configuration)
-
 
 @pytest.fixture(scope="module")
 def cluster(kube_tls):
     with Cluster(admin_token=CAMPUS_TOKEN, tls=kube_tls, static_tokens=USERS) as running:
-        with api_for(running, CAMPUS_TOKEN) as api:
+        with api_client(running.server, CAMPUS_TOKEN) as api:
             core, rbac = client.CoreV1Api(api), client.RbacAuthorizationV1Api(api)
             for name in ("team-a", "team-b"):
                 core.create_namespace({"metadata": {"name": name}})
@@ -127,7 +120,7 @@ def test_binding_a_missing_role_is_not_found(kubectl):
 # --- the official Python client ----------------------------------------------------------------------------------
 
 def test_bind_verb_allows_binding_exactly_the_named_role(cluster):
-    with api_for(cluster, "t-bert") as api:
+    with api_client(cluster.server, "t-bert") as api:
         rbac = client.RbacAuthorizationV1Api(api)
         created = rbac.create_namespaced_role_binding("team-b", binding("carl-admin", "admin", "carl"))
         assert created.role_ref.name == "admin"  # bert holds none of admin's rules, but may bind it
@@ -142,14 +135,14 @@ def test_bind_verb_allows_binding_exactly_the_named_role(cluster):
 
 
 def test_escalate_verb_allows_any_rules(cluster):
-    with api_for(cluster, "t-esme") as api:
+    with api_client(cluster.server, "t-esme") as api:
         role = client.RbacAuthorizationV1Api(api).create_namespaced_role("team-b", {
             "metadata": {"name": "everything"}, "rules": [rule(["*"], ["*"], ["*"])]})
     assert role.rules[0].verbs == ["*"]
 
 
 def test_aggregation_rule_needs_cluster_admin(cluster):
-    with api_for(cluster, "t-cora") as api:
+    with api_client(cluster.server, "t-cora") as api:
         rbac = client.RbacAuthorizationV1Api(api)
         code, message = refusal(lambda: rbac.create_cluster_role({
             "metadata": {"name": "gatherer"}, "rules": [],
@@ -162,18 +155,18 @@ def test_aggregation_rule_needs_cluster_admin(cluster):
 
 
 def test_system_masters_and_cluster_admin_are_not_limited(cluster):
-    with api_for(cluster, "t-root") as api:
+    with api_client(cluster.server, "t-root") as api:
         client.RbacAuthorizationV1Api(api).create_cluster_role_binding(binding("root-admin", "cluster-admin", "x"))
-    with api_for(cluster, CAMPUS_TOKEN) as api:  # campus's service account is bound to cluster-admin
+    with api_client(cluster.server, CAMPUS_TOKEN) as api:  # campus's service account is bound to cluster-admin
         client.RbacAuthorizationV1Api(api).create_namespaced_role_binding(
             "team-a", binding("campus-made", "cluster-admin", "y"))
 
 
 def test_updates_are_checked_except_garbage_collector_fields(cluster):
-    with api_for(cluster, CAMPUS_TOKEN) as api:
+    with api_client(cluster.server, CAMPUS_TOKEN) as api:
         client.RbacAuthorizationV1Api(api).create_namespaced_role("team-a", {
             "metadata": {"name": "secret-writer"}, "rules": [rule([""], ["secrets"], ["*"])]})
-    with api_for(cluster, "t-nadia") as api:
+    with api_client(cluster.server, "t-nadia") as api:
         rbac = client.RbacAuthorizationV1Api(api)
         code, message = refusal(lambda: rbac.patch_namespaced_role("secret-writer", "team-a",
                                                                    {"metadata": {"labels": {"a": "b"}}}))

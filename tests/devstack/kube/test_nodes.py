@@ -10,6 +10,7 @@ from kubernetes.client.rest import ApiException
 from devstack.kube.cluster import Cluster
 from devstack.kube.contracts import UserInfo
 from devstack.kube.nodes import NodeSpec
+from tests.devstack.kube.conftest import api_client
 
 CAMPUS_TOKEN = "campus-token-for-node-tests"
 TENANT = {"t-tess": UserInfo("tess", "u-1", ("students",))}
@@ -18,19 +19,11 @@ NODES = [{"name": "campus-node-1"},
                                                                     "node-role.kubernetes.io/gpu": ""})]
 
 
-def api_for(cluster, token=CAMPUS_TOKEN):
-    configuration = client.Configuration()
-    configuration.host = cluster.url
-    configuration.api_key = {"authorization": token}
-    configuration.api_key_prefix = {"authorization": "Bearer"}
-    configuration.ssl_ca_cert = str(cluster.server.tls.ca_cert)
-    return client.ApiClient(configuration)
-
 
 @pytest.fixture(scope="module")
 def cluster(kube_tls):
     with Cluster(admin_token=CAMPUS_TOKEN, tls=kube_tls, static_tokens=TENANT, nodes=NODES) as running:
-        with api_for(running) as api:
+        with api_client(running.server, CAMPUS_TOKEN) as api:
             client.CoreV1Api(api).create_namespace({"metadata": {"name": "tess-ns"}})
             client.RbacAuthorizationV1Api(api).create_namespaced_role_binding("tess-ns", {
                 "metadata": {"name": "tess-admin"},
@@ -85,7 +78,7 @@ def test_cluster_admin_may_cordon_a_node_as_on_a_real_cluster(kubectl):
 
 
 def test_capacity_allocatable_and_conditions(cluster):
-    with api_for(cluster) as api:
+    with api_client(cluster.server, CAMPUS_TOKEN) as api:
         core = client.CoreV1Api(api)
         nodes = {node.metadata.name: node for node in core.list_node().items}
         plain, gpu = nodes["campus-node-1"].status, nodes["gpu-1"].status
@@ -107,7 +100,7 @@ def test_pods_go_to_the_node_that_fits(cluster):
             spec["nodeSelector"] = selector
         return {"metadata": {"name": name}, "spec": spec}
 
-    with api_for(cluster) as api:
+    with api_client(cluster.server, CAMPUS_TOKEN) as api:
         core = client.CoreV1Api(api)
         for manifest in (pod("plain"), pod("trainer", {"limits": {"nvidia.com/gpu": "2"}}),
                          pod("picky", selector={"accelerator": "a100"}),
@@ -122,14 +115,14 @@ def test_pods_go_to_the_node_that_fits(cluster):
 
 
 def test_node_writes_follow_rbac(cluster):
-    with api_for(cluster, "t-tess") as api:
+    with api_client(cluster.server, "t-tess") as api:
         with pytest.raises(ApiException) as refused:
             client.CoreV1Api(api).create_node({"metadata": {"name": "sneaky"}})
     assert refused.value.status == 403
 
 
 def test_default_cluster_has_campus_node_1(kube_tls):
-    with Cluster(admin_token=CAMPUS_TOKEN, tls=kube_tls) as default, api_for(default) as api:
+    with Cluster(admin_token=CAMPUS_TOKEN, tls=kube_tls) as default, api_client(default.server, CAMPUS_TOKEN) as api:
         core = client.CoreV1Api(api)
         assert [node.metadata.name for node in core.list_node().items] == ["campus-node-1"]
         core.create_namespace({"metadata": {"name": "n"}})
