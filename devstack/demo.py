@@ -16,17 +16,21 @@ import sys
 from pathlib import Path
 
 import hvac
+import yaml
 
 from devstack.directory import ADMINS_GROUP, STAFF_GROUP, STUDENTS_GROUP, Directory
 from devstack.gitlab.seed import seed
 from devstack.gitlab.server import GitLabServer
 from devstack.kube.cluster import Cluster
+from devstack.net import wait_for_port
 from devstack.postgres import PostgresServer
 from devstack.slapd import Slapd
 from devstack.tls import make_server_certificate
 from devstack.university import COURSES_ROOT, demo_directory, gitlab_spec
 from devstack.vault.server import VaultServer
 from devstack.wiring import campus_environment, create_database
+
+PROTECT_SERVICE = ("campus-system", "campus", 443)  # what the demo's campus stands in for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,7 +70,7 @@ def run(port: int, demo_dir: Path) -> int:
     demo_dir.mkdir(parents=True)
     directory = demo_directory()
     campus_url = f"http://127.0.0.1:{port}"
-    webhook_secret, tokenreview_secret = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    webhook_secret, tokenreview_secret, admission_secret = (secrets.token_urlsafe(16) for _ in range(3))
     admin_token, gitlab_token, vault_token = (secrets.token_urlsafe(20) for _ in range(3))
     with contextlib.ExitStack() as stack:
         ldap = stack.enter_context(Slapd(directory, base_dir=str(demo_dir / "slapd")))
@@ -79,7 +83,8 @@ def run(port: int, demo_dir: Path) -> int:
         kube = stack.enter_context(Cluster(
             admin_token=admin_token, tls=make_server_certificate(demo_dir / "kube-tls"),
             webhook_url=f"{campus_url}/kubernetes/tokenreview", webhook_token=tokenreview_secret,
-            state_file=demo_dir / "kube-state.json"))
+            state_file=demo_dir / "kube-state.json", admission_webhook_token=admission_secret,
+            webhook_services={PROTECT_SERVICE: campus_url}))
         kube.write_kubeconfig(demo_dir / "kubeconfig")
         vault = stack.enter_context(VaultServer(root_token=vault_token))
         seed_vault(vault, postgres)
@@ -87,6 +92,7 @@ def run(port: int, demo_dir: Path) -> int:
         env = {**os.environ, **campus_environment(ldap, postgres), **{
             "CAMPUS_KUBE_PUBLIC_URL": kube.url, "CAMPUS_KUBE_PUBLIC_CA_FILE": str(kube.server.tls.ca_cert),
             "CAMPUS_TOKENREVIEW_SECRET": tokenreview_secret,
+            "CAMPUS_ADMISSION_SECRET": admission_secret, "CAMPUS_KUBE_USERNAME": kube.campus_user.username,
             "CAMPUS_GITLAB_WEBHOOK_SECRET": webhook_secret,
             "CAMPUS_GITLAB_URL": gitlab.url, "CAMPUS_GITLAB_TOKEN": gitlab_token, "CAMPUS_GITLAB_ROOTS": COURSES_ROOT,
             "CAMPUS_KUBE_API_URL": kube.url, "CAMPUS_KUBE_TOKEN": admin_token,
@@ -102,6 +108,8 @@ def run(port: int, demo_dir: Path) -> int:
         web = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "campus/gunicorn.conf.py",
                                 "--bind", f"127.0.0.1:{port}", "--workers", "2"], cwd=ROOT, env=env)
         stack.callback(_stop, web)
+        wait_for_port(port, timeout=30, process=web)
+        protect(kube)  # once campus answers: the webhook refuses every write while it cannot be asked
         urls = {"campus": campus_url, "kubernetes": kube.url, "gitlab": gitlab.url, "vault": vault.url,
                 "ldap": ldap.uri, "postgres": f"127.0.0.1:{postgres.port}"}
         accounts = accounts_text(directory, urls, {
@@ -112,6 +120,16 @@ def run(port: int, demo_dir: Path) -> int:
         (demo_dir / "accounts.txt").write_text(accounts)
         print(f"\n{accounts}\nCtrl-C stops every process the demo started.", flush=True)
         return web.wait()
+
+
+def protect(kube: Cluster) -> None:
+    """deploy/protect-webhook.yaml, reaching the demo's campus as its Service would in the cluster."""
+    config = yaml.safe_load((ROOT / "deploy" / "protect-webhook.yaml").read_text())
+    namespace, name, port = PROTECT_SERVICE
+    config["webhooks"][0]["clientConfig"] = {"service": {"namespace": namespace, "name": name, "port": port,
+                                                         "path": "/kubernetes/admission/protect"}}
+    kube.store.create(kube.store.resource_for("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
+                      "", config)
 
 
 def _stop(process: subprocess.Popen) -> None:
