@@ -97,6 +97,9 @@ class Guards:
     managed_namespaces: int | None = None  # all of campus's namespaces (default: those observed)
     bound_subjects: int | None = None  # everyone campus has bound anywhere (default: those observed)
     own_managers: frozenset[str] = frozenset({"campus"})
+    # Off for campus's own decisions (a suspension leaves every member view only): the access guard is there
+    # for what a GitLab answer would take away, and mass suspensions have the reclaim guard.
+    guard_access: bool = True
 
 
 def make_plan(desired: Iterable[dict], observed: Iterable[dict], *, complete: bool, config: TenancyConfig,
@@ -161,7 +164,7 @@ def _hold_removals(plan: Plan, wanted: dict, present: dict, deletions: list[Acti
     for key, current in present.items():
         if key[0] == "RoleBinding" and (key in wanted or key in deleted):
             candidates += access.removals(current, wanted.get(key))
-    counted = [r for r in candidates if r not in guards.approved_removals]
+    counted = [r for r in candidates if r not in guards.approved_removals and guards.guard_access]
     bound = guards.bound_subjects
     if bound is None:
         bound = sum(len(o.get("subjects") or []) for k, o in present.items() if k[0] == "RoleBinding")

@@ -1,8 +1,9 @@
 """The tenancy engine's reconcile loop: read GitLab and campus's records, render, diff, apply, audit.
 
+    LIST namespaces (campus's, and the names of others) ──► names given up where others hold them
     read GitLab ──► tenants (pure) ──► names (pure, stored) ──► desired objects (pure)
                                                                      │
-    LIST campus-labelled objects per kind ─────────────────────► plan (pure, guarded) ──► apply, audit
+    LIST the tenancy component's objects per kind ──────────────► plan (pure, guarded) ──► apply, audit
 
 A full resync covers everything; a webhook event re-reads only the GitLab entity it names (and, for a group,
 its subtree) and reconciles only those namespaces. One sync runs at a time (a database lock).
@@ -37,8 +38,6 @@ from tenants.tenancy.records import (
 
 log = logging.getLogger(__name__)
 EVENT_LOCK_WAIT = 30  # an event waits for a running sync rather than backing off
-# The tenancy engine's own writes are not drift: its field manager, and campus's before components had their own.
-OWN_MANAGERS = frozenset({FIELD_MANAGER, f"campus-{TENANCY}"})
 
 
 def _namespaces(kube: KubeCluster, config: TenancyConfig, trigger: str, everything: bool,
@@ -66,11 +65,13 @@ def _contents(kube: KubeCluster, scope: set[str] | None) -> list[dict]:
             for obj in kube.list_labelled(kind, selector)]
 
 
-def _guards(scoped: bool, approved_removals: frozenset[Removal]) -> Guards:
-    """A partial (webhook) run measures its guards against everything campus manages, not only its scope."""
+def _guards(scoped: bool, approved_removals: frozenset[Removal] = frozenset(), guard_access: bool = True) -> Guards:
+    """A partial run measures its guards against everything campus manages, not only its scope. The tenancy
+    engine's own writes are not drift: its field manager's, and campus's from before components."""
+    own = frozenset({FIELD_MANAGER, component(TENANCY).field_manager})
     if not scoped:
-        return Guards(approved_removals=approved_removals, own_managers=OWN_MANAGERS)
-    return Guards(approved_removals=approved_removals, own_managers=OWN_MANAGERS,
+        return Guards(approved_removals=approved_removals, own_managers=own)
+    return Guards(approved_removals=approved_removals, own_managers=own, guard_access=guard_access,
                   managed_namespaces=ManagedNamespace.objects.count(), bound_subjects=Membership.objects.count())
 
 
@@ -159,7 +160,7 @@ def apply_recorded_namespace(namespace: ManagedNamespace, trigger: str) -> SyncR
     return reconcile_gitlab_entity(namespace.kind, namespace.gitlab_id, trigger)
 
 
-def _apply_tenants(tenants_of: Callable[[], list[Tenant]], trigger: str) -> SyncResult:
+def _apply_tenants(tenants_of: Callable[[], list[Tenant]], trigger: str, guard_access: bool = True) -> SyncResult:
     """Render and apply the tenants `tenants_of` returns (read after names taken in the cluster were given up),
     touching nothing else."""
     config = tenancy_config()
@@ -170,7 +171,7 @@ def _apply_tenants(tenants_of: Callable[[], list[Tenant]], trigger: str) -> Sync
         scope = {t.name for t in tenants}
         desired = [obj for tenant in tenants for obj in render(tenant, config)]
         plan = make_plan(desired, namespaces + _contents(kube, scope), complete=True, config=config, scope=scope,
-                         reasons=_reasons(tenants), guards=Guards(own_managers=OWN_MANAGERS))
+                         reasons=_reasons(tenants), guards=_guards(True, guard_access=guard_access))
         result = apply_plan(kube, plan, trigger, None, _reasons(tenants))
         record_memberships(_settled(tenants, plan), config)
         return result
@@ -191,10 +192,10 @@ def apply_stage(namespace: ManagedNamespace, trigger: str) -> SyncResult:
     cannot apply it afterwards."""
     with sync_lock(EVENT_LOCK_WAIT):
         if namespace.kind in ManagedNamespace.OWNED_KINDS:
-            return _apply_tenants(lambda: owned_tenants(pks={namespace.pk}), trigger)
+            return _apply_tenants(lambda: owned_tenants(pks={namespace.pk}), trigger, guard_access=False)
 
         def recorded() -> list[Tenant]:
             namespace.refresh_from_db(fields=["name"])  # renamed if its name was taken in the cluster
             return [recorded_gitlab_tenant(namespace, tenancy_config())]
 
-        return _apply_tenants(recorded, trigger)
+        return _apply_tenants(recorded, trigger, guard_access=False)  # campus's own decision, not GitLab's

@@ -11,10 +11,10 @@ from tenants.infra.jobs import run_due_jobs
 from tenants.infra.kube import KubeCluster
 from tenants.lifecycle import stages
 from tenants.lifecycle.stages import NotCampusManaged, archive, delete_namespace, reactivate, suspend
-from tenants.models import AuditEntry, Job, ManagedNamespace, Membership, NamespaceUsage
+from tenants.models import AuditEntry, HeldPlan, Job, ManagedNamespace, Membership, NamespaceUsage
 from tenants.signals import namespace_reclaimed
 from tenants.tenancy.reconcile import full_sync, sync_owned_namespaces
-from tests.helpers import RESTRICTED, subjects, wait_until_gone  # noqa: F401 - fixtures
+from tests.helpers import RESTRICTED, subjects, wait_until_gone
 
 pytestmark = pytest.mark.django_db
 TEAM = "g-courses-cs101-team-1"
@@ -51,7 +51,7 @@ def job_suspended(admin: KubeCluster, name: str) -> bool:
 
 
 @pytest.fixture
-def team(engine):  # noqa: F811
+def team(engine):
     """The synced team namespace with two Deployments, a running Job, one its owner paused and a bare Pod."""
     full_sync()
     engine.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "shell", "namespace": TEAM},
@@ -63,7 +63,7 @@ def team(engine):  # noqa: F811
     return ManagedNamespace.objects.get(name=TEAM)
 
 
-def test_suspend_then_reactivate_restores_replicas_jobs_quota_and_roles(engine, team):  # noqa: F811
+def test_suspend_then_reactivate_restores_replicas_jobs_quota_and_roles(engine, team):
     normal_pods = engine.get("ResourceQuota", TEAM, "campus-quota")["spec"]["hard"]["pods"]
 
     suspend(engine, team)
@@ -93,7 +93,7 @@ def test_suspend_then_reactivate_restores_replicas_jobs_quota_and_roles(engine, 
     assert Membership.objects.filter(namespace=team, role="edit").count() == 2
 
 
-def test_a_resync_keeps_a_suspension(engine, team):  # noqa: F811
+def test_a_resync_keeps_a_suspension(engine, team):
     suspend(engine, team)
 
     full_sync()
@@ -104,7 +104,21 @@ def test_a_resync_keeps_a_suspension(engine, team):  # noqa: F811
     assert replicas(engine, "web") == 0
 
 
-def test_suspending_an_owned_namespace_leaves_its_owner_only_looking(engine, django_user_model):  # noqa: F811
+def test_suspending_a_big_team_is_not_held_by_the_access_guard(engine, gitlab):
+    """The access guard protects against GitLab answers, not campus's own decisions: 40 members all become
+    viewers at once (mass suspensions have the reclaim guard)."""
+    for n in range(40):
+        gitlab.create_user(f"m{n:02}")
+        gitlab.add_member("courses/cs101/team-1", f"m{n:02}", 30)
+    full_sync()
+
+    suspend(engine, ManagedNamespace.objects.get(name=TEAM))
+
+    assert list(subjects(engine, TEAM)) == ["view"] and len(subjects(engine, TEAM)["view"]) == 43
+    assert not HeldPlan.objects.exists()
+
+
+def test_suspending_an_owned_namespace_leaves_its_owner_only_looking(engine, django_user_model):
     owner = django_user_model.objects.create(username="s0007")
     ns = ManagedNamespace.objects.create(name="u-s0007", kind="personal", owner=owner, tier="student")
     sync_owned_namespaces({"u-s0007"}, "sign-in")
@@ -117,7 +131,7 @@ def test_suspending_an_owned_namespace_leaves_its_owner_only_looking(engine, dja
     assert subjects(engine, "u-s0007") == {"admin": ["s0007"]}
 
 
-def test_suspend_rerun_after_a_crash_keeps_the_original_scales(engine, team, monkeypatch):  # noqa: F811
+def test_suspend_rerun_after_a_crash_keeps_the_original_scales(engine, team, monkeypatch):
     real_patch = KubeCluster.patch
     calls = []
 
@@ -144,7 +158,7 @@ def test_suspend_rerun_after_a_crash_keeps_the_original_scales(engine, team, mon
     assert (replicas(engine, "web"), replicas(engine, "worker")) == (3, 1)
 
 
-def test_an_interrupted_reactivation_leaves_the_namespace_active_and_completes_on_a_rerun(engine, team,  # noqa: F811
+def test_an_interrupted_reactivation_leaves_the_namespace_active_and_completes_on_a_rerun(engine, team,
                                                                                            monkeypatch):
     suspend(engine, team)
 
@@ -164,7 +178,7 @@ def test_an_interrupted_reactivation_leaves_the_namespace_active_and_completes_o
     assert (replicas(engine, "web"), replicas(engine, "worker")) == (3, 1)
 
 
-def test_archive_exports_tenant_objects_ready_to_apply_without_secret_values(engine, team, tmp_path):  # noqa: F811
+def test_archive_exports_tenant_objects_ready_to_apply_without_secret_values(engine, team, tmp_path):
     secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": TEAM},
               "data": {"password": "aHVudGVyMg=="}}
     engine.create({**secret, "metadata": {**secret["metadata"], "annotations": {
@@ -207,7 +221,7 @@ def test_archive_exports_tenant_objects_ready_to_apply_without_secret_values(eng
     assert [p.name for p in tmp_path.iterdir()] == [TEAM]
 
 
-def test_an_archive_restores_with_kubectl_apply(engine, team, kube_cluster, tmp_path):  # noqa: F811
+def test_an_archive_restores_with_kubectl_apply(engine, team, kube_cluster, tmp_path):
     engine.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": TEAM},
                    "data": {"password": "aHVudGVyMg=="}})
     suspend(engine, team)
@@ -224,7 +238,7 @@ def test_an_archive_restores_with_kubectl_apply(engine, team, kube_cluster, tmp_
     assert engine.list_labelled("Secret", "", namespace=TEAM)[0]["data"] == {"password": ""}
 
 
-def test_a_later_namespace_of_the_same_name_keeps_the_earlier_archive(engine, team, tmp_path):  # noqa: F811
+def test_a_later_namespace_of_the_same_name_keeps_the_earlier_archive(engine, team, tmp_path):
     earlier = tmp_path / TEAM
     earlier.mkdir()
     (earlier / "campus-archive.info").write_text(yaml.safe_dump({"record": team.pk + 1000}))
@@ -236,7 +250,7 @@ def test_a_later_namespace_of_the_same_name_keeps_the_earlier_archive(engine, te
     assert len(kept) == 1 and load(kept[0], "campus-archive.info")["record"] == team.pk + 1000
 
 
-def test_an_interrupted_archive_never_looks_complete(engine, team, tmp_path, monkeypatch):  # noqa: F811
+def test_an_interrupted_archive_never_looks_complete(engine, team, tmp_path, monkeypatch):
     monkeypatch.setattr(stages.yaml, "safe_dump", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
     with pytest.raises(OSError):
         archive(engine, team, tmp_path)
@@ -245,7 +259,7 @@ def test_an_interrupted_archive_never_looks_complete(engine, team, tmp_path, mon
     assert team.stage == "active"
 
 
-def test_delete_removes_the_namespace_and_records_and_tells_other_capabilities(engine, team,  # noqa: F811
+def test_delete_removes_the_namespace_and_records_and_tells_other_capabilities(engine, team,
                                                                              django_capture_on_commit_callbacks):
     NamespaceUsage.objects.create(namespace=team, collected_at=team.created_at)
     received = []
@@ -267,7 +281,7 @@ def test_delete_removes_the_namespace_and_records_and_tells_other_capabilities(e
     assert AuditEntry.objects.filter(namespace=TEAM, action="delete", kind="Namespace").exists()
 
 
-def test_a_failing_release_is_retried_until_it_succeeds(engine, team,  # noqa: F811
+def test_a_failing_release_is_retried_until_it_succeeds(engine, team,
                                                        django_capture_on_commit_callbacks):
     calls = []
 
@@ -289,7 +303,7 @@ def test_a_failing_release_is_retried_until_it_succeeds(engine, team,  # noqa: F
     assert calls == [TEAM, TEAM] and Job.objects.get(pk=job.pk).status == "done"
 
 
-def test_an_unmanaged_namespace_is_refused(engine, tmp_path):  # noqa: F811
+def test_an_unmanaged_namespace_is_refused(engine, tmp_path):
     engine.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-tools"}})
     record = ManagedNamespace.objects.create(name="kube-tools", kind="requested", tier="student")
     try:
@@ -305,7 +319,7 @@ def test_an_unmanaged_namespace_is_refused(engine, tmp_path):  # noqa: F811
         engine.delete("Namespace", "", "kube-tools")
 
 
-def test_a_member_of_a_suspended_namespace_can_look_but_not_create(engine, team, kube_cluster, tmp_path):  # noqa: F811
+def test_a_member_of_a_suspended_namespace_can_look_but_not_create(engine, team, kube_cluster, tmp_path):
     suspend(engine, team)
     config = write_kubeconfig(tmp_path / "s0002.kubeconfig", kube_cluster.url, "s0002-token",
                               ca_file=kube_cluster.server.tls.ca_cert, user="s0002")
