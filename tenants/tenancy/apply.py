@@ -30,7 +30,7 @@ class SyncResult:
 
 
 def apply_plan(kube: KubeCluster, plan: Plan, trigger: str, progress: Callable[[int, int], None] | None,
-           tenants: dict[str, str] | None = None) -> SyncResult:
+               wanted_for: dict[str, str] | None = None) -> SyncResult:
     """Carry out the plan one object at a time; a failure is recorded and the run goes on. A create refused
     because the name is taken is a conflict: nothing else is written into a namespace that is not campus's."""
     result, known_conflicts, refused = SyncResult(plan=plan), open_conflicts(), set()
@@ -44,9 +44,9 @@ def apply_plan(kube: KubeCluster, plan: Plan, trigger: str, progress: Callable[[
                 result.conflicts += 1
                 if action.kind == "Namespace":
                     refused.add(action.name)
-                record_conflict(action.kind, action.namespace, action.name, (tenants or {}).get(
-                    action.namespace or action.name, "a tenant"), "left as it is; campus's own is not created",
-                    trigger)
+                record_conflict(action.kind, action.namespace, action.name,
+                                (wanted_for or {}).get(action.namespace or action.name, "a tenant"),
+                                "left as it is; campus's own is not created", trigger)
             else:
                 result.failures.append(f"{action.describe()}: {error}")
                 audit.failure(action.verb, error, trigger=trigger, kind=action.kind,
