@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "tenants",
+    "tenants.tracing",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +150,16 @@ CAMPUS_MAX_ACCESS_REMOVAL_PERCENT = env_int("CAMPUS_MAX_ACCESS_REMOVAL_PERCENT",
 # what campus manages (campus's own service account, as the API server names it).
 CAMPUS_ADMISSION_SECRET = env_str("CAMPUS_ADMISSION_SECRET")
 CAMPUS_KUBE_USERNAME = env_str("CAMPUS_KUBE_USERNAME", "system:serviceaccount:campus-system:campus")
+
+# --- tracing injected into tenants' pods (deploy/tracing-webhook.yaml) ------------------------------------------------
+CAMPUS_TRACING_COLLECTOR_URL = env_str("CAMPUS_TRACING_COLLECTOR_URL", "http://otel-collector.monitoring.svc:4318")
+# Sampling ratio per tier, "tier=ratio,…".
+CAMPUS_TRACING_SAMPLE_RATIOS = dict(item.split("=", 1) for item in env_list(
+    "CAMPUS_TRACING_SAMPLE_RATIOS", ["student=0.1", "course=0.2", "research=1", "gpu=0.5"]))
+CAMPUS_TRACING_PYTHON_IMAGE = env_str(
+    "CAMPUS_TRACING_PYTHON_IMAGE", "ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-python:0.59b0")
+CAMPUS_TRACING_NODEJS_IMAGE = env_str(
+    "CAMPUS_TRACING_NODEJS_IMAGE", "ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-nodejs:0.64.1")
 
 # --- kubectl access -----------------------------------------------------------------------------------------------
 CAMPUS_TOKEN_LIFETIME_HOURS = env_int("CAMPUS_TOKEN_LIFETIME_HOURS", 12)

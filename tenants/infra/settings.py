@@ -10,6 +10,7 @@ from tenants.engine.config import TenancyConfig
 from tenants.infra.gitlab import GitLabSource
 from tenants.infra.kube import FIELD_MANAGER, KubeCluster
 from tenants.lifecycle.rules import ExpiryPolicy, Limits, Term, default_terms, parse_terms
+from tenants.tracing.rules import Agent, TracingSettings
 
 IN_CLUSTER_TOKEN = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
 
@@ -127,3 +128,13 @@ def archive_dir() -> Path:
 def max_attempts() -> int:
     """How often durable work (hook events, jobs) is tried before it is given up."""
     return settings.CAMPUS_EVENT_MAX_ATTEMPTS
+
+
+def tracing_settings() -> TracingSettings:
+    python, nodejs = "/otel-auto-instrumentation-python", "/otel-auto-instrumentation-nodejs"
+    return TracingSettings(
+        collector_url=settings.CAMPUS_TRACING_COLLECTOR_URL, sample_ratios=dict(settings.CAMPUS_TRACING_SAMPLE_RATIOS),
+        agents={"python": Agent(settings.CAMPUS_TRACING_PYTHON_IMAGE, python, "PYTHONPATH",
+                                f"{python}/opentelemetry/instrumentation/auto_instrumentation:{python}", ":"),
+                "nodejs": Agent(settings.CAMPUS_TRACING_NODEJS_IMAGE, nodejs, "NODE_OPTIONS",
+                                f"--require {nodejs}/autoinstrumentation.js", " ")})

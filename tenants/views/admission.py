@@ -24,7 +24,7 @@ def _bad_request(reason: str) -> JsonResponse:
     return JsonResponse({"error": reason}, status=400)
 
 
-def _problem(review) -> str:
+def review_problem(review) -> str:
     if not isinstance(review, dict) or review.get("kind") != "AdmissionReview":
         return "expected kind AdmissionReview"
     if review.get("apiVersion") != API_VERSION:
@@ -51,7 +51,7 @@ def protect(request: HttpRequest) -> JsonResponse:
         review = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
         return _bad_request("body is not JSON")
-    problem = _problem(review)
+    problem = review_problem(review)
     if problem:
         return _bad_request(problem)
     decision = decide(review["request"], campus_kube_username(), public_url())

@@ -66,7 +66,8 @@ EXEMPT = {
     "readyz": "probe: no data, no session",
     "gitlab_hook": "authenticated by X-Gitlab-Token (tests/engine/test_webhooks.py)",
     "tokenreview": "authenticated by the API server's bearer token (tests/kubectl_access)",
-    "admission_protect": "authenticated by the API server's bearer token (tests/engine/test_protection.py)",
+    "admission_protect": "authenticated by the API server's bearer token (tests/views/test_admission.py)",
+    "admission_pods": "authenticated by the API server's bearer token (tests/tracing/test_webhook.py)",
 }
 
 

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from tenants.tracing import views
+
+urlpatterns = [
+    path("kubernetes/admission/pods", views.pods, name="admission_pods"),
+]

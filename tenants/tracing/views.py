@@ -1,0 +1,48 @@
+"""`POST /kubernetes/admission/pods`: kube-apiserver's mutating admission webhook for pods created in campus's
+namespaces (deploy/tracing-webhook.yaml). Answers with the request's uid, always `allowed`, and the JSONPatch of
+`tracing.rules.decide`; a bad review gets 400, never a 500, and no patch."""
+
+import base64
+import json
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from tenants.infra.settings import tracing_settings
+from tenants.tracing.rules import decide
+from tenants.tracing.selectors import namespace_facts
+from tenants.views.admission import MAX_BODY_BYTES, review_problem
+from tenants.views.callers import presents_secret
+
+API_VERSION = "admission.k8s.io/v1"
+
+
+@csrf_exempt
+@require_POST
+def pods(request: HttpRequest) -> JsonResponse:
+    if not presents_secret(request, "admission"):
+        return JsonResponse({"error": "the admission webhook needs the API server's bearer token"}, status=401)
+    if len(request.body) > MAX_BODY_BYTES:
+        return JsonResponse({"error": "payload too large"}, status=413)
+    try:
+        review = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"error": "body is not JSON"}, status=400)
+    problem = review_problem(review)
+    admitted = review.get("request") if not problem else None
+    if not problem and (admitted.get("kind") or {}).get("kind") != "Pod":
+        problem = "request.kind must be Pod"
+    if not problem and not isinstance(admitted.get("object"), dict):
+        problem = "request.object must be the pod"
+    if problem:
+        return JsonResponse({"error": problem}, status=400)
+    response = {"uid": admitted["uid"], "allowed": True}
+    facts = namespace_facts(admitted.get("namespace") or "")
+    if facts is not None and admitted.get("operation") == "CREATE":
+        tier, enabled = facts
+        decision = decide(admitted["object"], admitted["namespace"], tier, enabled, tracing_settings())
+        if decision.patch:
+            response["patchType"] = "JSONPatch"
+            response["patch"] = base64.b64encode(json.dumps(decision.patch).encode()).decode()
+    return JsonResponse({"apiVersion": API_VERSION, "kind": "AdmissionReview", "response": response})
