@@ -30,6 +30,7 @@ def running_pods(namespace: str) -> list[dict] | None:
             "images": [c.get("image", "") for c in (pod.get("spec") or {}).get("containers") or []],
             "restarts": sum(c.get("restartCount", 0) for c in status.get("containerStatuses") or []),
             "age": _age(now, pod["metadata"].get("creationTimestamp")),
+            "annotations": pod["metadata"].get("annotations") or {},
         })
     return rows
 

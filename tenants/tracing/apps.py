@@ -7,3 +7,9 @@ class TracingConfig(AppConfig):
     name = "tenants.tracing"
     label = "tracing"
     verbose_name = "campus tracing"
+
+    def ready(self):
+        from tenants.tracing.panels import namespace_panel
+        from tenants.views import panels
+
+        panels.register(namespace_panel)

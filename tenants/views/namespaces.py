@@ -8,6 +8,7 @@ from tenants.infra.settings import extension_limits
 from tenants.selectors import namespaces as selectors
 from tenants.selectors.workloads import running_pods
 from tenants.tenancy.usage import bars
+from tenants.views.panels import panels_for
 
 
 @login_required
@@ -27,9 +28,10 @@ def namespace_detail(request, name: str):
     usage = getattr(namespace, "usage", None)
     quota, limits = selectors.namespace_quota(namespace)
     extension_days, max_extensions = extension_limits()
+    role, pods = selectors.namespace_role(request.user, namespace), running_pods(namespace.name)
     return render(request, "tenants/namespace.html", {
-        "namespace": namespace, "role": selectors.namespace_role(request.user, namespace),
-        "members": selectors.members_of(namespace), "usage": usage,
-        "bars": bars(usage.hard, usage.used) if usage else [], "quota": quota, "limits": limits,
-        "pods": running_pods(namespace.name), "extension_days": extension_days, "max_extensions": max_extensions,
+        "namespace": namespace, "role": role, "members": selectors.members_of(namespace), "usage": usage,
+        "bars": bars(usage.hard, usage.used) if usage else [], "quota": quota, "limits": limits, "pods": pods,
+        "extension_days": extension_days, "max_extensions": max_extensions,
+        "panels": panels_for(request, namespace, role, pods),
     })

@@ -49,7 +49,9 @@ MATRIX = {
     "revoke_token": [("post", dict.fromkeys(ROLES, 302), {})],  # the effect is checked below
     "extend_namespace": [("post", {"anonymous": 302, "owner": 302, "classmate": 404, "staff": 404, "admin": 302},
                           {})],
-    "extend": [("get", dict.fromkeys(ROLES, 200), None)],  # the signed link is the authority; GET changes nothing
+    "extend": [("get", dict.fromkeys(ROLES, 200), None)],
+    "namespace_tracing": [("post", {"anonymous": 302, "owner": 302, "classmate": 404, "staff": 404, "admin": 302},
+                           {"enabled": "false"})],  # the signed link is the authority; GET changes nothing
     "api_schema": [("get", dict.fromkeys(ROLES, 200), None)],
     "api_namespaces": [("get", api(EVERYONE_SIGNED_IN), None)],
     "api_namespace": [("get", api(OWNER_AND_ADMIN), None)],
@@ -115,7 +117,8 @@ def world():
               "decide_request": {"request_id": request.pk}, "api_request": {"request_id": request.pk},
               "api_request_decision": {"request_id": request.pk}, "decide_held_plan": {"plan_id": held.pk},
               "revoke_token": {"token_id": token.pk}, "api_token": {"token_id": token.pk},
-              "extend_namespace": {"name": "r-mine"}, "extend": {"token": extension_link_token(mine)}}
+              "extend_namespace": {"name": "r-mine"}, "namespace_tracing": {"name": "r-mine"},
+              "extend": {"token": extension_link_token(mine)}}
     return people, kwargs, token
 
 
