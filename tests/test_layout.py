@@ -102,3 +102,14 @@ def test_the_checker_sees_a_wrong_arrow():
     assert layer("tenants.lifecycle.rules") == "pure" and layer("tenants.engine.plan") == "pure"
     assert "core" not in ALLOWED["infra"] and "infra" not in ALLOWED["pure"]
     assert resolve("tenants.models.AuditEntry", MODULES) == "tenants.models"
+
+
+SETTINGS_READERS = {"tenants.infra.settings", "tenants.checks"}  # the readers, and the checks that validate them
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith("tenants")))
+def test_campus_settings_are_read_in_one_place(module):
+    if module in SETTINGS_READERS:
+        return
+    text = MODULES[module].read_text()
+    assert "settings.CAMPUS_" not in text, f"{module} reads CAMPUS_* itself: add a reader to tenants.infra.settings"
