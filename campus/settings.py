@@ -152,6 +152,8 @@ CAMPUS_ADMISSION_SECRET = env_str("CAMPUS_ADMISSION_SECRET")
 CAMPUS_KUBE_USERNAME = env_str("CAMPUS_KUBE_USERNAME", "system:serviceaccount:campus-system:campus")
 
 # --- tracing injected into tenants' pods (deploy/tracing-webhook.yaml) ------------------------------------------------
+# The cluster's trace backend's Zipkin v2 API (Zipkin, Jaeger's Zipkin endpoint, Tempo): the portal's Traces view.
+CAMPUS_TRACING_QUERY_URL = env_str("CAMPUS_TRACING_QUERY_URL", "http://zipkin.monitoring.svc:9411")
 CAMPUS_TRACING_COLLECTOR_URL = env_str("CAMPUS_TRACING_COLLECTOR_URL", "http://otel-collector.monitoring.svc:4318")
 # Sampling ratio per tier, "tier=ratio,…".
 CAMPUS_TRACING_SAMPLE_RATIOS = dict(item.split("=", 1) for item in env_list(

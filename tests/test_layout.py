@@ -37,7 +37,7 @@ def capability_of(module: str) -> str | None:
 
 
 def layer(module: str) -> str:
-    if module.startswith("tenants.engine") or module.split(".")[-1] == "rules":
+    if module.startswith("tenants.engine") or module.split(".")[-1].endswith("rules"):  # rules.py, *_rules.py
         return "pure"
     if module.startswith("tenants.infra"):
         return "infra"

@@ -9,6 +9,7 @@ from django.conf import settings
 from tenants.engine.config import TenancyConfig
 from tenants.infra.gitlab import GitLabSource
 from tenants.infra.kube import FIELD_MANAGER, KubeCluster
+from tenants.infra.traces import TraceBackend
 from tenants.lifecycle.rules import ExpiryPolicy, Limits, Term, default_terms, parse_terms
 from tenants.tracing.rules import Agent, TracingSettings
 
@@ -138,3 +139,7 @@ def tracing_settings() -> TracingSettings:
                                 f"{python}/opentelemetry/instrumentation/auto_instrumentation:{python}", ":"),
                 "nodejs": Agent(settings.CAMPUS_TRACING_NODEJS_IMAGE, nodejs, "NODE_OPTIONS",
                                 f"--require {nodejs}/autoinstrumentation.js", " ")})
+
+
+def trace_backend() -> TraceBackend:
+    return TraceBackend(settings.CAMPUS_TRACING_QUERY_URL)

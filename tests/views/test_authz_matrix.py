@@ -50,6 +50,7 @@ MATRIX = {
     "extend_namespace": [("post", {"anonymous": 302, "owner": 302, "classmate": 404, "staff": 404, "admin": 302},
                           {})],
     "extend": [("get", dict.fromkeys(ROLES, 200), None)],
+    "namespace_traces": [("get", OWNER_AND_ADMIN, None)],
     "namespace_tracing": [("post", {"anonymous": 302, "owner": 302, "classmate": 404, "staff": 404, "admin": 302},
                            {"enabled": "false"})],  # the signed link is the authority; GET changes nothing
     "api_schema": [("get", dict.fromkeys(ROLES, 200), None)],
@@ -93,6 +94,7 @@ def test_every_route_is_in_the_matrix():
 def offline(monkeypatch, settings):
     """No cluster: the namespace page's live pod list and the engine's background applies are not under test."""
     monkeypatch.setattr("tenants.views.namespaces.running_pods", lambda name: [])
+    settings.CAMPUS_TRACING_QUERY_URL = "http://127.0.0.1:9"  # no trace backend: the page says it is unavailable
     monkeypatch.setattr("tenants.approvals.services.after_commit", lambda *args: None)
     settings.CAMPUS_TERMS = "2026-10-01..2027-03-31,2027-04-01..2027-09-30"
 
@@ -118,6 +120,7 @@ def world():
               "api_request_decision": {"request_id": request.pk}, "decide_held_plan": {"plan_id": held.pk},
               "revoke_token": {"token_id": token.pk}, "api_token": {"token_id": token.pk},
               "extend_namespace": {"name": "r-mine"}, "namespace_tracing": {"name": "r-mine"},
+              "namespace_traces": {"name": "r-mine"},
               "extend": {"token": extension_link_token(mine)}}
     return people, kwargs, token
 
