@@ -1,6 +1,9 @@
 """Constants and small functions the tests share (fixtures live in tests/conftest.py)."""
 
+import json
 import time
+
+from jsonschema import Draft202012Validator
 
 from tenants.infra.kube import KubeCluster
 
@@ -59,3 +62,32 @@ def admission_review(operation="UPDATE", user="s0003", kind="NetworkPolicy", new
                "userInfo": {"username": user, "groups": ["campus:student", "system:authenticated"]},
                "object": None if operation == "DELETE" else obj, "oldObject": None if operation == "CREATE" else old}
     return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request}
+
+
+class Api:
+    """A test client that checks every answer against the schema and records which answers were seen."""
+
+    def __init__(self, client, seen: set, token: str = ""):
+        self.client, self.seen, self.token = client, seen, token
+
+    def call(self, method: str, path: str, template: str, body=None, raw: str | None = None, **query):
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        response = getattr(self.client, method)(path, data=data if method != "get" else query,
+                                                content_type="application/json", **headers)
+        documented = api_schema()["paths"][template][method]["responses"]
+        status = str(response.status_code)
+        assert status in documented, f"{method.upper()} {template} answered {status}, which is not documented"
+        content = documented[status].get("content")
+        if content:
+            document = {**content["application/json"]["schema"], "components": api_schema()["components"]}
+            Draft202012Validator(document).validate(response.json())
+        self.seen.add((template, method, status))
+        return response
+
+
+def api_schema() -> dict:
+    """The API's OpenAPI document, read when asked: apps register their paths when Django starts."""
+    from tenants.views.api_schema import schema
+
+    return schema()

@@ -9,7 +9,9 @@ class TracingConfig(AppConfig):
     verbose_name = "campus tracing"
 
     def ready(self):
+        from tenants.tracing import api
         from tenants.tracing.panels import namespace_panel
-        from tenants.views import panels
+        from tenants.views import api_schema, panels
 
         panels.register(namespace_panel)
+        api_schema.register(api.PATHS, api.SCHEMAS)

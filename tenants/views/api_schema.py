@@ -4,27 +4,28 @@ NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 
 
-def _ref(name: str) -> dict:
+def ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _json(schema: dict, description: str) -> dict:
+def json_content(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 ERRORS = {
-    "400": _json(_ref("Error"), "invalid input; `errors` names each field"),
-    "401": _json(_ref("Error"), "no session and no valid bearer token"),
-    "403": _json(_ref("Error"), "not allowed (role, CSRF, or a token minting tokens)"),
-    "404": _json(_ref("Error"), "no such object of yours"),
+    "503": json_content(ref("Error"), "a service campus needs cannot be asked right now; try again"),
+    "400": json_content(ref("Error"), "invalid input; `errors` names each field"),
+    "401": json_content(ref("Error"), "no session and no valid bearer token"),
+    "403": json_content(ref("Error"), "not allowed (role, CSRF, or a token minting tokens)"),
+    "404": json_content(ref("Error"), "no such object of yours"),
 }
 
 
-def _responses(*codes: str, **ok: dict) -> dict:
+def responses(*codes: str, **ok: dict) -> dict:
     return {**{code: response for code, response in ok.items()}, **{code: ERRORS[code] for code in codes}}
 
 
-def _path_id(name: str, kind: str = "integer") -> dict:
+def path_parameter(name: str, kind: str = "integer") -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
 
 
@@ -43,7 +44,7 @@ SCHEMAS = {
                       "kind": {"enum": ["personal", "group", "project", "requested"]},
                       "role": {"enum": ["view", "edit", "admin", ""]}, "tier": {"type": "string"},
                       "stage": {"enum": ["active", "warned", "suspended", "archived"]},
-                      "gitlab_path": NULLABLE_STRING, "expires_on": NULLABLE_DATE, "usage": _ref("Usage"),
+                      "gitlab_path": NULLABLE_STRING, "expires_on": NULLABLE_DATE, "usage": ref("Usage"),
                       "members": {"type": "array", "items": {
                           "type": "object", "required": ["username", "role"], "additionalProperties": False,
                           "properties": {"username": {"type": "string"}, "role": {"type": "string"}}}}}},
@@ -76,44 +77,55 @@ SCHEMAS = {
 
 
 def _list_of(key: str, item: str) -> dict:
-    return {"type": "object", "required": [key], "properties": {key: {"type": "array", "items": _ref(item)}}}
+    return {"type": "object", "required": [key], "properties": {key: {"type": "array", "items": ref(item)}}}
 
 
 PATHS = {
     "/api/v1/namespaces": {"get": {
         "summary": "The namespaces you can use, with your role and their usage",
-        "responses": _responses("401", **{"200": _json(_list_of("namespaces", "Namespace"), "your namespaces")})}},
+        "responses": responses("401", **{"200": json_content(_list_of("namespaces", "Namespace"),
+                                                             "your namespaces")})}},
     "/api/v1/namespaces/{name}": {"get": {
-        "summary": "One namespace with its members", "parameters": [_path_id("name", "string")],
-        "responses": _responses("401", "404", **{"200": _json(_ref("Namespace"), "the namespace")})}},
+        "summary": "One namespace with its members", "parameters": [path_parameter("name", "string")],
+        "responses": responses("401", "404", **{"200": json_content(ref("Namespace"), "the namespace")})}},
     "/api/v1/requests": {
         "get": {"summary": "Your requests (admins: `all=1` for everyone's)", "parameters": [
             {"name": "status", "in": "query", "schema": {"enum": ["pending", "approved", "denied"]}},
             {"name": "all", "in": "query", "schema": {"enum": ["1"]}}],
-                "responses": _responses("401", **{"200": _json(_list_of("requests", "Request"), "requests")})},
+                "responses": responses("401", **{"200": json_content(_list_of("requests", "Request"), "requests")})},
         "post": {"summary": "Request a project namespace or more quota",
-                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewRequest")}}},
-                 "responses": _responses("400", "401", "403", **{"201": _json(_ref("Request"), "submitted")})}},
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": ref("NewRequest")}}},
+                 "responses": responses("400", "401", "403", **{"201": json_content(ref("Request"), "submitted")})}},
     "/api/v1/requests/{id}": {"get": {
-        "summary": "One of your requests", "parameters": [_path_id("id")],
-        "responses": _responses("401", "404", **{"200": _json(_ref("Request"), "the request")})}},
+        "summary": "One of your requests", "parameters": [path_parameter("id")],
+        "responses": responses("401", "404", **{"200": json_content(ref("Request"), "the request")})}},
     "/api/v1/requests/{id}/decision": {"post": {
-        "summary": "Approve or deny (admins)", "parameters": [_path_id("id")],
+        "summary": "Approve or deny (admins)", "parameters": [path_parameter("id")],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["approve"],
             "properties": {"approve": {"type": "boolean"}, "comment": {"type": "string"}}}}}},
-        "responses": _responses("400", "401", "403", "404", **{"200": _json(_ref("Request"), "decided")})}},
+        "responses": responses("400", "401", "403", "404", **{"200": json_content(ref("Request"), "decided")})}},
     "/api/v1/tokens": {
         "get": {"summary": "Your kubectl tokens (never their secrets)",
-                "responses": _responses("401", **{"200": _json(_list_of("tokens", "Token"), "tokens")})},
+                "responses": responses("401", **{"200": json_content(_list_of("tokens", "Token"), "tokens")})},
         "post": {"summary": "Mint a token (portal session only)",
                  "requestBody": {"content": {"application/json": {"schema": {
                      "type": "object", "properties": {"label": {"type": "string"}}}}}},
-                 "responses": _responses("400", "401", "403", **{"201": _json(_ref("Token"), "the new token")})}},
+                 "responses": responses("400", "401", "403", **{"201": json_content(ref("Token"), "the new token")})}},
     "/api/v1/tokens/{id}": {"delete": {
-        "summary": "Revoke one of your tokens", "parameters": [_path_id("id")],
-        "responses": _responses("401", "403", "404", **{"204": {"description": "revoked"}})}},
+        "summary": "Revoke one of your tokens", "parameters": [path_parameter("id")],
+        "responses": responses("401", "403", "404", **{"204": {"description": "revoked"}})}},
 }
+
+
+_REGISTERED_PATHS: dict[str, dict] = {}
+_REGISTERED_SCHEMAS: dict[str, dict] = {}
+
+
+def register(paths: dict[str, dict], schemas: dict[str, dict] | None = None) -> None:
+    """An app's part of the API (its `AppConfig.ready()` registers it; the core never imports it)."""
+    _REGISTERED_PATHS.update(paths)
+    _REGISTERED_SCHEMAS.update(schemas or {})
 
 
 def schema() -> dict:
@@ -123,8 +135,8 @@ def schema() -> dict:
                  "description": "Errors are JSON objects with `error`; a method a path does not offer is 405 "
                                 "with an `Allow` header."},
         "security": [{"session": []}, {"bearer": []}],
-        "paths": PATHS,
-        "components": {"schemas": SCHEMAS, "securitySchemes": {
+        "paths": {**PATHS, **_REGISTERED_PATHS},
+        "components": {"schemas": {**SCHEMAS, **_REGISTERED_SCHEMAS}, "securitySchemes": {
             "session": {"type": "apiKey", "in": "cookie", "name": "sessionid",
                         "description": "the portal session; unsafe methods also need X-CSRFToken"},
             "bearer": {"type": "http", "scheme": "bearer", "description": "a campus token from a kubeconfig"}}},

@@ -51,6 +51,9 @@ MATRIX = {
                           {})],
     "extend": [("get", dict.fromkeys(ROLES, 200), None)],
     "namespace_traces": [("get", OWNER_AND_ADMIN, None)],
+    # No trace backend here: whoever may look gets 503; whoever may not, 404 as for any other namespace.
+    "api_namespace_traces": [("get", api({**OWNER_AND_ADMIN, "owner": 503, "admin": 503}), None)],
+    "api_namespace_trace": [("get", api({**OWNER_AND_ADMIN, "owner": 503, "admin": 503}), None)],
     "namespace_tracing": [("post", {"anonymous": 302, "owner": 302, "classmate": 404, "staff": 404, "admin": 302},
                            {"enabled": "false"})],  # the signed link is the authority; GET changes nothing
     "api_schema": [("get", dict.fromkeys(ROLES, 200), None)],
@@ -120,7 +123,8 @@ def world():
               "api_request_decision": {"request_id": request.pk}, "decide_held_plan": {"plan_id": held.pk},
               "revoke_token": {"token_id": token.pk}, "api_token": {"token_id": token.pk},
               "extend_namespace": {"name": "r-mine"}, "namespace_tracing": {"name": "r-mine"},
-              "namespace_traces": {"name": "r-mine"},
+              "namespace_traces": {"name": "r-mine"}, "api_namespace_traces": {"name": "r-mine"},
+              "api_namespace_trace": {"name": "r-mine", "trace_id": "a" * 32},
               "extend": {"token": extension_link_token(mine)}}
     return people, kwargs, token
 
