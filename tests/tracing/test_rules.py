@@ -105,3 +105,14 @@ def test_service_names_come_from_labels_then_the_owning_workload():
     assert service_name(pod(ownerReferences=[job])) == "nightly"
     assert service_name(pod(generateName="worker-5f6d7c8b9a-")) == "worker"
     assert service_name(pod(name="shell")) == "shell"
+
+
+def test_a_patch_that_would_make_the_pod_invalid_is_never_sent():
+    broken = {"metadata": {"name": "p", "annotations": {"campus.example/inject-python": "true"}},
+              "spec": {"containers": [{"name": "a", "image": "x",
+                                       "volumeMounts": [{"name": "gone", "mountPath": "/g"}]}]}}
+
+    decision = decide(broken, "g-a", "course", True, SETTINGS)
+
+    assert decision.annotation.startswith("skipped: container a mounts a volume")
+    assert [op["path"] for op in decision.patch] == ["/metadata/annotations/campus.example~1tracing"]
