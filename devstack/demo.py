@@ -26,6 +26,7 @@ from devstack.net import wait_for_port
 from devstack.postgres import PostgresServer
 from devstack.slapd import Slapd
 from devstack.tls import make_server_certificate
+from devstack.traces.server import TraceServer
 from devstack.university import COURSES_ROOT, demo_directory, gitlab_spec
 from devstack.vault.server import VaultServer
 from devstack.wiring import campus_environment, create_database
@@ -87,6 +88,7 @@ def run(port: int, demo_dir: Path) -> int:
             webhook_services={PROTECT_SERVICE: campus_url}))
         kube.write_kubeconfig(demo_dir / "kubeconfig")
         vault = stack.enter_context(VaultServer(root_token=vault_token))
+        traces = stack.enter_context(TraceServer())
         seed_vault(vault, postgres)
 
         env = {**os.environ, **campus_environment(ldap, postgres), **{
@@ -98,6 +100,7 @@ def run(port: int, demo_dir: Path) -> int:
             "CAMPUS_KUBE_API_URL": kube.url, "CAMPUS_KUBE_TOKEN": admin_token,
             "CAMPUS_KUBE_CA_FILE": str(kube.server.tls.ca_cert),
             "CAMPUS_PUBLIC_URL": campus_url, "CAMPUS_ARCHIVE_DIR": str(demo_dir / "archive"),
+            "CAMPUS_TRACING_QUERY_URL": traces.url,
         }}
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
         # The first resync turns the seeded GitLab into namespaces; later changes arrive as system hooks.
@@ -109,8 +112,9 @@ def run(port: int, demo_dir: Path) -> int:
                                 "--bind", f"127.0.0.1:{port}", "--workers", "2"], cwd=ROOT, env=env)
         stack.callback(_stop, web)
         wait_for_port(port, timeout=30, process=web)
-        protect(kube)  # once campus answers: the webhook refuses every write while it cannot be asked
+        register_webhooks(kube)  # once campus answers: the protecting one refuses every write while it cannot be asked
         urls = {"campus": campus_url, "kubernetes": kube.url, "gitlab": gitlab.url, "vault": vault.url,
+                "traces": traces.url,
                 "ldap": ldap.uri, "postgres": f"127.0.0.1:{postgres.port}"}
         accounts = accounts_text(directory, urls, {
             "gitlab": f"PRIVATE-TOKEN {gitlab_token} (root); groups under {COURSES_ROOT}/",
@@ -122,14 +126,15 @@ def run(port: int, demo_dir: Path) -> int:
         return web.wait()
 
 
-def protect(kube: Cluster) -> None:
-    """deploy/protect-webhook.yaml, reaching the demo's campus as its Service would in the cluster."""
-    config = yaml.safe_load((ROOT / "deploy" / "protect-webhook.yaml").read_text())
+def register_webhooks(kube: Cluster) -> None:
+    """deploy/'s admission webhooks, reaching the demo's campus as its Service would in the cluster."""
     namespace, name, port = PROTECT_SERVICE
-    config["webhooks"][0]["clientConfig"] = {"service": {"namespace": namespace, "name": name, "port": port,
-                                                         "path": "/kubernetes/admission/protect"}}
-    kube.store.create(kube.store.resource_for("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
-                      "", config)
+    for manifest, kind, path in (("protect-webhook.yaml", "ValidatingWebhookConfiguration", "protect"),
+                                 ("tracing-webhook.yaml", "MutatingWebhookConfiguration", "pods")):
+        config = yaml.safe_load((ROOT / "deploy" / manifest).read_text())
+        config["webhooks"][0]["clientConfig"] = {"service": {"namespace": namespace, "name": name, "port": port,
+                                                             "path": f"/kubernetes/admission/{path}"}}
+        kube.store.create(kube.store.resource_for("admissionregistration.k8s.io/v1", kind), "", config)
 
 
 def _stop(process: subprocess.Popen) -> None:
