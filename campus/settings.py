@@ -31,6 +31,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tenants.infra.telemetry.TracingMiddleware",  # outermost: the request's span covers all the rest
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -150,6 +151,11 @@ CAMPUS_MAX_ACCESS_REMOVAL_PERCENT = env_int("CAMPUS_MAX_ACCESS_REMOVAL_PERCENT",
 # what campus manages (campus's own service account, as the API server names it).
 CAMPUS_ADMISSION_SECRET = env_str("CAMPUS_ADMISSION_SECRET")
 CAMPUS_KUBE_USERNAME = env_str("CAMPUS_KUBE_USERNAME", "system:serviceaccount:campus-system:campus")
+
+# --- campus's own traces (OpenCensus to a Zipkin v2 endpoint; empty: off) ----------------------------------------
+CAMPUS_TELEMETRY_ZIPKIN_URL = env_str("CAMPUS_TELEMETRY_ZIPKIN_URL")
+CAMPUS_TELEMETRY_SAMPLE_RATE = float(env_str("CAMPUS_TELEMETRY_SAMPLE_RATE", "0.1"))
+CAMPUS_TELEMETRY_SYNC_EXPORT = False  # tests turn it on to read spans back at once
 
 # --- tracing injected into tenants' pods (deploy/tracing-webhook.yaml) ------------------------------------------------
 # The cluster's trace backend's Zipkin v2 API (Zipkin, Jaeger's Zipkin endpoint, Tempo): the portal's Traces view.

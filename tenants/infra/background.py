@@ -7,12 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connections, transaction
 
+from tenants.infra.telemetry import carried
+
 log = logging.getLogger(__name__)
 _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campus-background")
 
 
 def after_commit(task: Callable, *args) -> None:
-    transaction.on_commit(lambda: _pool.submit(_run, task, *args))
+    transaction.on_commit(lambda: _pool.submit(_run, carried(task), *args))  # the trace goes on in the thread
 
 
 def _run(task: Callable, *args) -> None:

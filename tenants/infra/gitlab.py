@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import gitlab
 import requests
 
+from tenants.infra.telemetry import TracedSession
+
 log = logging.getLogger(__name__)
 PER_PAGE = 100
 MEMBER_READS_IN_FLIGHT = 8  # members/all is one request per entity; sequential reads dominate a resync
@@ -53,7 +55,8 @@ def _member(m) -> dict:
 class GitLabSource:
     def __init__(self, url: str, token: str, roots: list[str], include_projects: bool = True,
                  timeout_seconds: float = 10):
-        self._gl = gitlab.Gitlab(url, private_token=token, timeout=timeout_seconds, per_page=PER_PAGE)
+        self._gl = gitlab.Gitlab(url, private_token=token, timeout=timeout_seconds, per_page=PER_PAGE,
+                                 session=TracedSession())
         self._requests = 0
         self._requests_lock = threading.Lock()
         self._gl.session.hooks["response"].append(self._count)

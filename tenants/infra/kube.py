@@ -16,6 +16,8 @@ import urllib3
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
+from tenants.infra.telemetry import call_span, outgoing_headers
+
 log = logging.getLogger(__name__)
 FIELD_MANAGER = "campus"  # the default, and what every write was made as before components had their own
 RETRYABLE_STATUS = frozenset({409, 429, 500, 502, 503, 504})
@@ -117,11 +119,12 @@ class KubeCluster:
     def _call(self, verb: str, method: str, path: str, query: list | None = None, body=None,
               content_type: str = "application/json") -> dict:
         self.calls[verb] = self.calls.get(verb, 0) + 1
-        request = self._api.param_serialize(
-            method, path, query_params=query or [], body=body, auth_settings=["BearerToken"],
-            header_params={"Accept": "application/json", "Content-Type": content_type})
-        response = self._api.call_api(*request, _request_timeout=self._timeout)
-        response.read()
+        with call_span(f"kubernetes {verb}", **{"http.method": method, "http.path": path}):
+            request = self._api.param_serialize(
+                method, path, query_params=query or [], body=body, auth_settings=["BearerToken"],
+                header_params={"Accept": "application/json", "Content-Type": content_type, **outgoing_headers()})
+            response = self._api.call_api(*request, _request_timeout=self._timeout)
+            response.read()
         if not 200 <= response.status <= 299:
             raise ApiException.from_response(http_resp=response, body=None, data=None)
         return json.loads(response.data or b"{}")

@@ -12,6 +12,8 @@ import ldap3
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 
+from tenants.infra.telemetry import call_span
+
 log = logging.getLogger(__name__)
 INVALID_CREDENTIALS = 49
 
@@ -59,7 +61,8 @@ class LdapDirectory:
         if not username or not password:
             return None  # an empty password is an anonymous bind, which LDAP reports as success
         try:
-            return self._authenticate(username, password)
+            with call_span("ldap authenticate"):  # never the username's password, nor the DN searched for
+                return self._authenticate(username, password)
         except LDAPException as error:
             log.warning("LDAP directory unavailable: %s", type(error).__name__)
             raise DirectoryUnavailable(str(type(error).__name__)) from None

@@ -1,6 +1,7 @@
 """campus's settings as typed values, and the adapters built from them: the one place that reads `CAMPUS_*`
 (system checks in `tenants.checks` validate the same settings at start)."""
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -143,3 +144,15 @@ def tracing_settings() -> TracingSettings:
 
 def trace_backend() -> TraceBackend:
     return TraceBackend(settings.CAMPUS_TRACING_QUERY_URL)
+
+
+@dataclass(frozen=True)
+class Telemetry:
+    zipkin_url: str  # empty: campus is not traced
+    sample_rate: float
+    sync_export: bool  # tests export each span as it ends; production batches on a thread
+
+
+def telemetry() -> Telemetry:
+    return Telemetry(settings.CAMPUS_TELEMETRY_ZIPKIN_URL, settings.CAMPUS_TELEMETRY_SAMPLE_RATE,
+                     settings.CAMPUS_TELEMETRY_SYNC_EXPORT)

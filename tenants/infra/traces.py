@@ -5,6 +5,8 @@ import time
 
 import requests
 
+from tenants.infra.telemetry import TracedSession
+
 TENANT_TAG = "k8s.namespace.name"  # set by the collector from the sending pod's IP (deploy/otel-collector.yaml)
 
 
@@ -15,7 +17,7 @@ class TracesUnavailable(Exception):
 class TraceBackend:
     def __init__(self, url: str, timeout_seconds: float = 5):
         self._url, self._timeout = url.rstrip("/"), timeout_seconds
-        self._session = requests.Session()
+        self._session = TracedSession()
 
     def close(self) -> None:
         self._session.close()
