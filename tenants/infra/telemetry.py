@@ -63,10 +63,13 @@ def _tracer(span_context: SpanContext | None = None) -> Tracer:
 
 
 def _route(request) -> str:
-    try:
-        return resolve(request.path_info).route or "/"
-    except Resolver404:
-        return "(no route)"
+    match = getattr(request, "resolver_match", None)
+    if match is None:  # answered before URL resolution (a middleware), or no route matched
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return "(no route)"
+    return match.route or "/"
 
 
 class TracingMiddleware:
@@ -79,13 +82,14 @@ class TracingMiddleware:
         if not enabled():
             return self.get_response(request)
         tracer = _tracer(PROPAGATOR.from_headers(request.headers))
-        route = _route(request)
         try:
-            with tracer.span(name=f"{request.method} {route}") as span:
+            with tracer.span(name=request.method) as span:
                 span.span_kind = SpanKind.SERVER
+                response = self.get_response(request)
+                route = _route(request)  # resolved by now: named once the view is known
+                span.name = f"{request.method} {route}"
                 span.add_attribute("http.method", request.method)
                 span.add_attribute("http.route", route)
-                response = self.get_response(request)
                 span.add_attribute("http.status_code", response.status_code)
                 return response
         finally:
@@ -94,9 +98,11 @@ class TracingMiddleware:
 
 
 def _current() -> tuple[Tracer | None, object | None]:
+    span = execution_context.get_current_span()  # None outside a sampled trace: the cheap test first
+    if span is None:
+        return None, None
     tracer = execution_context.get_opencensus_tracer()
-    span = execution_context.get_current_span()
-    return (tracer, span) if span is not None and hasattr(tracer, "span_context") and enabled() else (None, None)
+    return (tracer, span) if hasattr(tracer, "span_context") and enabled() else (None, None)
 
 
 def call_span(name: str, **attributes):
