@@ -9,7 +9,16 @@ from devstack.gitlab.server import GitLabServer
 from devstack.kube.cluster import write_kubeconfig
 from devstack.slapd import Slapd
 from devstack.tls import make_server_certificate
-from tests.helpers import DEPLOYED_TOKEN, DEPLOYED_USER, GITLAB_TOKEN, MANAGED, managed_namespaces, wait_until_gone
+from tests.helpers import (
+    ADMISSION_SECRET,
+    CAMPUS_SERVICE,
+    DEPLOYED_TOKEN,
+    DEPLOYED_USER,
+    GITLAB_TOKEN,
+    MANAGED,
+    managed_namespaces,
+    wait_until_gone,
+)
 
 # campus's own modules are imported inside the fixtures: this file is read before Django is set up.
 
@@ -147,3 +156,38 @@ def kubectl_as(engine, kube_cluster, tmp_path):
         return subprocess.run(["kubectl", "--kubeconfig", str(config), *args], capture_output=True, text=True,
                               timeout=60, input=stdin)
     return run
+
+
+@pytest.fixture
+def campus_webhook(kube_cluster, kube_admin_api, live_server, settings):
+    """Registers one of deploy/'s admission webhooks in the stand-in as kube-apiserver would have it, reaching the
+    live campus as its Service; removed again afterwards. Needs `kube_cluster` with
+    `admission_webhook_token=ADMISSION_SECRET` (indirect parametrization)."""
+    import copy
+    from pathlib import Path
+
+    import yaml
+    from kubernetes import client
+
+    settings.CAMPUS_ADMISSION_SECRET = ADMISSION_SECRET
+    kube_cluster.webhook_services[CAMPUS_SERVICE] = live_server.url
+    api = client.AdmissionregistrationV1Api(kube_admin_api)
+    registered = []
+
+    def register(manifest: str, path: str) -> dict:
+        config = copy.deepcopy(yaml.safe_load((Path(__file__).resolve().parent.parent / "deploy" / manifest)
+                                              .read_text()))
+        namespace, name, port = CAMPUS_SERVICE
+        config["webhooks"][0]["clientConfig"] = {"service": {"namespace": namespace, "name": name, "port": port,
+                                                             "path": path}}
+        create = (api.create_mutating_webhook_configuration if config["kind"] == "MutatingWebhookConfiguration"
+                  else api.create_validating_webhook_configuration)
+        create(config)
+        registered.append(config)
+        return config
+
+    yield register
+    for config in registered:
+        delete = (api.delete_mutating_webhook_configuration if config["kind"] == "MutatingWebhookConfiguration"
+                  else api.delete_validating_webhook_configuration)
+        delete(config["metadata"]["name"])

@@ -8,6 +8,8 @@ from jsonschema import Draft202012Validator
 from tenants.infra.kube import KubeCluster
 
 GITLAB_TOKEN = "campus-gitlab-token"
+ADMISSION_SECRET = "apiserver-admission-secret"  # what kube_cluster presents to webhooks where a test asks for it
+CAMPUS_SERVICE = ("campus-system", "campus", 443)  # what the live campus stands in for in the stand-in
 MANAGED = "app.kubernetes.io/managed-by=campus"
 DEPLOYED_TOKEN, DEPLOYED_USER = "campus-deployed-token", "system:serviceaccount:campus-system:campus-deployed"
 # A container securityContext the restricted Pod Security profile admits (tenant namespaces enforce it).

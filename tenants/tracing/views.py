@@ -17,8 +17,7 @@ from tenants.selectors.namespaces import namespace_role, visible_namespace
 from tenants.tracing.rules import decide
 from tenants.tracing.selectors import namespace_facts
 from tenants.tracing.services import set_tracing
-from tenants.views.admission import MAX_BODY_BYTES, review_problem
-from tenants.views.callers import presents_secret
+from tenants.views.admission import read_review
 
 API_VERSION = "admission.k8s.io/v1"
 
@@ -26,19 +25,14 @@ API_VERSION = "admission.k8s.io/v1"
 @csrf_exempt
 @require_POST
 def pods(request: HttpRequest) -> JsonResponse:
-    if not presents_secret(request, "admission"):
-        return JsonResponse({"error": "the admission webhook needs the API server's bearer token"}, status=401)
-    if len(request.body) > MAX_BODY_BYTES:
-        return JsonResponse({"error": "payload too large"}, status=413)
-    try:
-        review = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"error": "body is not JSON"}, status=400)
-    problem = review_problem(review)
-    admitted = review.get("request") if not problem else None
-    if not problem and (admitted.get("kind") or {}).get("kind") != "Pod":
+    review = read_review(request)
+    if isinstance(review, JsonResponse):
+        return review
+    admitted = review["request"]
+    problem = ""
+    if (admitted.get("kind") or {}).get("kind") != "Pod":
         problem = "request.kind must be Pod"
-    if not problem and not isinstance(admitted.get("object"), dict):
+    elif not isinstance(admitted.get("object"), dict):
         problem = "request.object must be the pod"
     if problem:
         return JsonResponse({"error": problem}, status=400)

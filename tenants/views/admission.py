@@ -40,9 +40,9 @@ def review_problem(review) -> str:
     return ""
 
 
-@csrf_exempt
-@require_POST
-def protect(request: HttpRequest) -> JsonResponse:
+def read_review(request: HttpRequest) -> dict | JsonResponse:
+    """The AdmissionReview kube-apiserver sent, or the answer for a caller or body that is not one (401, 413, 400:
+    never a 500, and never a decision)."""
     if not presents_secret(request, "admission"):
         return JsonResponse({"error": "the admission webhook needs the API server's bearer token"}, status=401)
     if len(request.body) > MAX_BODY_BYTES:
@@ -52,8 +52,15 @@ def protect(request: HttpRequest) -> JsonResponse:
     except (ValueError, UnicodeDecodeError):
         return _bad_request("body is not JSON")
     problem = review_problem(review)
-    if problem:
-        return _bad_request(problem)
+    return _bad_request(problem) if problem else review
+
+
+@csrf_exempt
+@require_POST
+def protect(request: HttpRequest) -> JsonResponse:
+    review = read_review(request)
+    if isinstance(review, JsonResponse):
+        return review
     decision = decide(review["request"], campus_kube_username(), public_url())
     response = {"uid": review["request"]["uid"], "allowed": decision.allowed}
     if not decision.allowed:

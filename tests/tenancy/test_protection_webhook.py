@@ -2,40 +2,25 @@
 called by it as kube-apiserver calls webhooks: tenants with kubectl are refused and told how to ask; campus's
 own writes, and a namespace's deletion, pass."""
 
-import copy
 import json
-from pathlib import Path
 
 import pytest
-import yaml
 
 from devstack.net import free_port
 from tenants.tenancy.reconcile import full_sync
-from tests.helpers import subjects, wait_until_gone
+from tests.helpers import ADMISSION_SECRET, CAMPUS_SERVICE, subjects, wait_until_gone
 
-SECRET = "apiserver-admission-secret"
 ROBOT = "p-courses-cs101-team-1-robot"  # s0003 is Maintainer there: a namespace admin
-SERVICE = ("campus-system", "campus", 443)
-MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[2] / "deploy" / "protect-webhook.yaml").read_text())
 pytestmark = [pytest.mark.django_db,
-              pytest.mark.parametrize("kube_cluster", [{"admission_webhook_token": SECRET}], indirect=True)]
+              pytest.mark.parametrize("kube_cluster", [{"admission_webhook_token": ADMISSION_SECRET}], indirect=True)]
 
 
 @pytest.fixture
-def protected(engine, kube_cluster, kube_admin_api, live_server, settings):
-    """The webhook of deploy/ as kube-apiserver would have it, reaching the live campus as its Service."""
-    from kubernetes import client
-
-    settings.CAMPUS_ADMISSION_SECRET = SECRET
+def protected(engine, kube_cluster, campus_webhook, settings):
+    """deploy/protect-webhook.yaml as kube-apiserver would have it, reaching the live campus."""
     settings.CAMPUS_KUBE_USERNAME = kube_cluster.campus_user.username
-    kube_cluster.webhook_services[SERVICE] = live_server.url
-    config = copy.deepcopy(MANIFEST)
-    config["webhooks"][0]["clientConfig"] = {"service": {"namespace": SERVICE[0], "name": SERVICE[1],
-                                                         "port": SERVICE[2], "path": "/kubernetes/admission/protect"}}
-    api = client.AdmissionregistrationV1Api(kube_admin_api)
-    api.create_validating_webhook_configuration(config)
-    yield engine
-    api.delete_validating_webhook_configuration(config["metadata"]["name"])
+    campus_webhook("protect-webhook.yaml", "/kubernetes/admission/protect")
+    return engine
 
 
 def test_campus_creates_and_repairs_through_the_webhook(protected):
@@ -85,7 +70,7 @@ def test_campus_deletes_a_namespace_through_the_webhook(protected, gitlab, kubec
 
 
 def test_while_campus_is_down_nobody_else_touches_campus_objects(protected, kubectl_as, kube_cluster):
-    kube_cluster.webhook_services[SERVICE] = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    kube_cluster.webhook_services[CAMPUS_SERVICE] = f"http://127.0.0.1:{free_port()}"  # nothing listens there
 
     opened = kubectl_as("s0003", "delete", "networkpolicy", "campus-isolation", "-n", ROBOT)
 

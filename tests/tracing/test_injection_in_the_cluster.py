@@ -1,40 +1,25 @@
 """Tracing injected by the Kubernetes stand-in calling campus's mutating webhook (deploy/tracing-webhook.yaml) as
 kube-apiserver calls webhooks: Deployments', Jobs' and bare pods alike, through kubectl with a tenant's token."""
 
-import copy
 import json
-from pathlib import Path
 
 import pytest
-import yaml
 
 from devstack.net import free_port
 from tenants.tracing.services import set_tracing
-from tests.helpers import RESTRICTED
+from tests.helpers import ADMISSION_SECRET, CAMPUS_SERVICE, RESTRICTED
 
-SECRET = "apiserver-admission-secret"
 ROBOT = "p-courses-cs101-team-1-robot"  # s0003 is a namespace admin there
-SERVICE = ("campus-system", "campus", 443)
-MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[2] / "deploy" / "tracing-webhook.yaml").read_text())
 pytestmark = [pytest.mark.django_db(transaction=True),
-              pytest.mark.parametrize("kube_cluster", [{"admission_webhook_token": SECRET}], indirect=True)]
+              pytest.mark.parametrize("kube_cluster", [{"admission_webhook_token": ADMISSION_SECRET}], indirect=True)]
 CONTAINER = {"name": "app", "image": "registry.example.edu/shop:1", "securityContext": RESTRICTED,
              "resources": {"requests": {"cpu": "50m", "memory": "32Mi"}, "limits": {"cpu": "100m", "memory": "64Mi"}}}
 
 
 @pytest.fixture
-def injecting(engine, kube_cluster, kube_admin_api, live_server, settings, kubectl_as):
-    from kubernetes import client
-
-    settings.CAMPUS_ADMISSION_SECRET = SECRET
-    kube_cluster.webhook_services[SERVICE] = live_server.url
-    config = copy.deepcopy(MANIFEST)
-    config["webhooks"][0]["clientConfig"] = {"service": {"namespace": SERVICE[0], "name": SERVICE[1],
-                                                         "port": SERVICE[2], "path": "/kubernetes/admission/pods"}}
-    api = client.AdmissionregistrationV1Api(kube_admin_api)
-    api.create_mutating_webhook_configuration(config)
-    yield kubectl_as
-    api.delete_mutating_webhook_configuration(config["metadata"]["name"])
+def injecting(campus_webhook, kubectl_as):
+    campus_webhook("tracing-webhook.yaml", "/kubernetes/admission/pods")
+    return kubectl_as
 
 
 def pods(kubectl, namespace=ROBOT, selector=""):
@@ -104,7 +89,7 @@ def test_opt_out_and_the_namespace_switch_are_honoured_and_recorded(injecting):
 
 
 def test_a_webhook_that_is_down_never_blocks_a_pod(injecting, kube_cluster):
-    kube_cluster.webhook_services[SERVICE] = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    kube_cluster.webhook_services[CAMPUS_SERVICE] = f"http://127.0.0.1:{free_port()}"  # nothing listens there
 
     apply(injecting, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "anyway", "namespace": ROBOT,
                                                                       "labels": {"app": "anyway"}},
