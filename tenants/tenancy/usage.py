@@ -5,6 +5,8 @@ namespace in bulk, so the portal and the admin desk read usage from the database
 Running pods count as activity for the expiry rules.
 """
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +17,8 @@ from tenants.engine.config import MANAGED_BY
 from tenants.engine.quantities import served_amount
 from tenants.infra.settings import kube_cluster
 from tenants.models import ManagedNamespace, NamespaceUsage
+
+log = logging.getLogger(__name__)
 
 QUOTA_NAME = "campus-quota"
 # What the portal draws as bars: (quota key, label, unit divisor, unit).
@@ -64,6 +68,17 @@ def _display(amount) -> str:
     return f"{amount:.2f}".rstrip("0").rstrip(".") or "0"
 
 
+PodObserver = Callable[[dict[str, list[dict]], datetime], None]
+_POD_OBSERVERS: list[PodObserver] = []
+
+
+def register_pod_observer(observer: PodObserver) -> None:
+    """Another app looks at every campus namespace's pods as usage collection reads them (after each resync),
+    instead of listing them again: it gets {namespace: [pods]} and the time. Registered in its `ready()`."""
+    if observer not in _POD_OBSERVERS:
+        _POD_OBSERVERS.append(observer)
+
+
 def collect_usage(now: datetime | None = None) -> int:
     """Refresh every managed namespace's usage; returns how many namespaces were recorded."""
     now = now or timezone.now()
@@ -89,4 +104,13 @@ def collect_usage(now: datetime | None = None) -> int:
                                            batch_size=500)
         active = [name for name, usage in summary.items() if usage.pods_running and name in namespaces]
         ManagedNamespace.objects.filter(name__in=active).update(last_activity_at=now)
+    by_namespace: dict[str, list[dict]] = {name: [] for name in namespaces}
+    for pod in pods:
+        if pod["metadata"].get("namespace") in by_namespace:
+            by_namespace[pod["metadata"]["namespace"]].append(pod)
+    for observer in _POD_OBSERVERS:
+        try:
+            observer(by_namespace, now)
+        except Exception:  # one app's report never stops usage collection
+            log.exception("pod observer %s failed", getattr(observer, "__name__", observer))
     return len(namespaces)

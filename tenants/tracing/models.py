@@ -1,6 +1,18 @@
 from django.db import models
 
 
+class UntracedPods(models.Model):
+    """The pods of a namespace that ran without tracing at the last usage collection, and why (a pod started
+    while the webhook could not be asked has no recorded decision)."""
+
+    namespace = models.OneToOneField("tenants.ManagedNamespace", on_delete=models.CASCADE, related_name="untraced")
+    pods = models.JSONField(default=list)  # [[pod name, reason], ...]
+    collected_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{len(self.pods)} untraced pod(s) in {self.namespace_id}"
+
+
 class NamespaceTracing(models.Model):
     """A namespace's tracing switch (on unless a namespace admin turned it off)."""
 

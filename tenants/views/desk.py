@@ -15,6 +15,7 @@ from tenants.selectors import namespaces as selectors
 from tenants.selectors.desk import audit_entries, cluster_overview
 from tenants.tenancy.held import decide_held_plan
 from tenants.views.forms import AuditFilterForm, DecisionForm
+from tenants.views.panels import desk_panels_for
 
 
 def admin_required(view):
@@ -55,6 +56,7 @@ def decide(request, request_id: int):
 @admin_required
 def overview(request):
     overview = cluster_overview()
+    overview["panels"] = desk_panels_for(request)
     overview["lifecycle"] = [("Expiring within 14 days", overview["expiring"]), ("Suspended", overview["suspended"]),
                              ("Archived", overview["archived"])]
     return render(request, "tenants/desk_overview.html", overview)
