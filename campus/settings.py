@@ -161,6 +161,9 @@ CAMPUS_TELEMETRY_SYNC_EXPORT = False  # tests turn it on to read spans back at o
 # The cluster's trace backend's Zipkin v2 API (Zipkin, Jaeger's Zipkin endpoint, Tempo): the portal's Traces view.
 CAMPUS_TRACING_QUERY_URL = env_str("CAMPUS_TRACING_QUERY_URL", "http://zipkin.monitoring.svc:9411")
 CAMPUS_TRACING_COLLECTOR_URL = env_str("CAMPUS_TRACING_COLLECTOR_URL", "http://otel-collector.monitoring.svc:4318")
+# "otlp" (to the collector above) or "zipkin" (the URL is then a Zipkin spans endpoint: demo and tests only, since
+# without the collector a span's namespace is what the pod claims).
+CAMPUS_TRACING_EXPORTER = env_str("CAMPUS_TRACING_EXPORTER", "otlp")
 # Sampling ratio per tier, "tier=ratio,…".
 CAMPUS_TRACING_SAMPLE_RATIOS = dict(item.split("=", 1) for item in env_list(
     "CAMPUS_TRACING_SAMPLE_RATIOS", ["student=0.1", "course=0.2", "research=1", "gpu=0.5"]))

@@ -100,7 +100,8 @@ def run(port: int, demo_dir: Path) -> int:
             "CAMPUS_KUBE_API_URL": kube.url, "CAMPUS_KUBE_TOKEN": admin_token,
             "CAMPUS_KUBE_CA_FILE": str(kube.server.tls.ca_cert),
             "CAMPUS_PUBLIC_URL": campus_url, "CAMPUS_ARCHIVE_DIR": str(demo_dir / "archive"),
-            "CAMPUS_TRACING_QUERY_URL": traces.url,
+            "CAMPUS_TRACING_QUERY_URL": traces.url, "CAMPUS_TRACING_EXPORTER": "zipkin",
+            "CAMPUS_TRACING_COLLECTOR_URL": traces.spans_url,
         }}
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
         # The first resync turns the seeded GitLab into namespaces; later changes arrive as system hooks.

@@ -136,6 +136,7 @@ def tracing_settings() -> TracingSettings:
     python, nodejs = "/otel-auto-instrumentation-python", "/otel-auto-instrumentation-nodejs"
     return TracingSettings(
         collector_url=settings.CAMPUS_TRACING_COLLECTOR_URL, sample_ratios=dict(settings.CAMPUS_TRACING_SAMPLE_RATIOS),
+        exporter=settings.CAMPUS_TRACING_EXPORTER,
         agents={"python": Agent(settings.CAMPUS_TRACING_PYTHON_IMAGE, python, "PYTHONPATH",
                                 f"{python}/opentelemetry/instrumentation/auto_instrumentation:{python}", ":"),
                 "nodejs": Agent(settings.CAMPUS_TRACING_NODEJS_IMAGE, nodejs, "NODE_OPTIONS",

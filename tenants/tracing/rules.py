@@ -41,6 +41,9 @@ class TracingSettings:
     collector_url: str
     sample_ratios: dict[str, str]  # tier -> ratio
     agents: dict[str, Agent] = field(default_factory=dict)  # language -> agent
+    # "otlp": to the cluster's collector, which attributes spans by pod IP; "zipkin": straight to a Zipkin spans
+    # endpoint (the demo and tests, where no collector runs — spans then carry what the pod claims).
+    exporter: str = "otlp"
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,10 @@ def _common_env(pod: dict, namespace: str, tier: str, settings: TracingSettings)
         {"name": "OTEL_RESOURCE_ATTRIBUTES", "value": "k8s.namespace.name=$(K8S_NAMESPACE_NAME),"
                                                       f"k8s.pod.name=$(K8S_POD_NAME),service.namespace={namespace}"},
         {"name": "OTEL_PROPAGATORS", "value": "tracecontext,baggage"},
-        {"name": "OTEL_TRACES_EXPORTER", "value": "otlp"},
-        {"name": "OTEL_EXPORTER_OTLP_ENDPOINT", "value": settings.collector_url},
+        *([{"name": "OTEL_TRACES_EXPORTER", "value": "zipkin_json"},
+           {"name": "OTEL_EXPORTER_ZIPKIN_ENDPOINT", "value": settings.collector_url}] if settings.exporter == "zipkin"
+          else [{"name": "OTEL_TRACES_EXPORTER", "value": "otlp"},
+                {"name": "OTEL_EXPORTER_OTLP_ENDPOINT", "value": settings.collector_url}]),
         {"name": "OTEL_TRACES_SAMPLER", "value": "parentbased_traceidratio"},
         {"name": "OTEL_TRACES_SAMPLER_ARG", "value": ratio},
     ]
