@@ -2,15 +2,21 @@ from django.db import models
 
 
 class UntracedPods(models.Model):
-    """The pods of a namespace that ran without tracing at the last usage collection, and why (a pod started
-    while the webhook could not be asked has no recorded decision)."""
+    """A namespace's tracing decisions counted at the last usage collection: how many running pods were traced,
+    and those that ran without tracing with why (a pod started while the webhook could not be asked has no
+    recorded decision)."""
 
     namespace = models.OneToOneField("tenants.ManagedNamespace", on_delete=models.CASCADE, related_name="untraced")
     pods = models.JSONField(default=list)  # [[pod name, reason], ...]
+    traced = models.PositiveIntegerField(default=0)
     collected_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return f"{len(self.pods)} untraced pod(s) in {self.namespace_id}"
+
+    @property
+    def running(self) -> int:
+        return self.traced + len(self.pods)
 
 
 class NamespaceTracing(models.Model):

@@ -14,15 +14,16 @@ def record_untraced(pods_by_namespace: dict[str, list[dict]], now: datetime) -> 
     ids = dict(ManagedNamespace.objects.filter(name__in=pods_by_namespace).values_list("name", "pk"))
     found = {}
     for name, pods in pods_by_namespace.items():
-        rows = [[pod["metadata"]["name"], why] for pod in pods
-                if (pod.get("status") or {}).get("phase") not in FINISHED
-                and (why := untraced(pod["metadata"].get("annotations") or {}))]
+        running = [pod for pod in pods if (pod.get("status") or {}).get("phase") not in FINISHED]
+        rows = [[pod["metadata"]["name"], why] for pod in running
+                if (why := untraced(pod["metadata"].get("annotations") or {}))]
         if rows and name in ids:
-            found[ids[name]] = sorted(rows)
+            found[ids[name]] = (sorted(rows), len(running) - len(rows))
     with transaction.atomic():
         UntracedPods.objects.exclude(namespace_id__in=found).delete()
-        for pk, rows in found.items():
-            UntracedPods.objects.update_or_create(namespace_id=pk, defaults={"pods": rows, "collected_at": now})
+        for pk, (rows, traced) in found.items():
+            UntracedPods.objects.update_or_create(namespace_id=pk, defaults={"pods": rows, "traced": traced,
+                                                                             "collected_at": now})
 
 
 def desk_panel(request) -> dict | None:

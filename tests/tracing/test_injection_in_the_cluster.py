@@ -97,3 +97,15 @@ def test_a_webhook_that_is_down_never_blocks_a_pod(injecting, kube_cluster):
 
     [pod] = pods(injecting, selector="app=anyway")
     assert "campus.example/tracing" not in (pod["metadata"].get("annotations") or {})
+
+
+def test_pods_outside_campus_namespaces_are_untouched(injecting, engine, kube_admin_api):
+    engine.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ops-tools"}})
+    engine.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe", "namespace": "ops-tools"},
+                   "spec": {"containers": [CONTAINER]}})
+
+    probe = engine.get("Pod", "ops-tools", "probe")
+
+    assert "campus.example/tracing" not in (probe["metadata"].get("annotations") or {})
+    assert "env" not in probe["spec"]["containers"][0]
+    engine.delete("Namespace", "", "ops-tools")

@@ -28,9 +28,10 @@ def test_pods_started_without_a_decision_are_reported_on_the_desk(engine, admin_
     collect_usage()
 
     report = UntracedPods.objects.get(namespace__name=ROBOT)
-    assert [name for name, _why in report.pods] == ["early", "quiet"]
+    assert [name for name, _why in report.pods] == ["early", "quiet"] and report.traced == 1
     page = admin_client.get("/desk/overview").content.decode()
     assert "Pods running without tracing" in page and "started while the tracing webhook could not be asked" in page
+    assert "<td>1 of 3</td>" in page
 
     engine.delete("Pod", ROBOT, "early")
     engine.delete("Pod", ROBOT, "quiet")
