@@ -176,24 +176,6 @@ def _annotate(pod: dict, decision: str) -> list[dict]:
              "value": decision}]
 
 
-def apply_patch(document: dict, ops: list[dict]) -> dict:
-    """The `add` and `replace` operations `decide` makes (RFC 6902 on JSON pointers), on a copy."""
-    result = copy.deepcopy(document)
-    for op in ops:
-        *parents, last = [part.replace("~1", "/").replace("~0", "~") for part in op["path"].split("/")[1:]]
-        target = result
-        for part in parents:
-            target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
-        if isinstance(target, list):
-            if last == "-":
-                target.append(copy.deepcopy(op["value"]))
-            else:
-                target[int(last)] = copy.deepcopy(op["value"])
-        else:
-            target[last] = copy.deepcopy(op["value"])
-    return result
-
-
 def invalid(pod: dict) -> str:
     """Why the pod would be refused by the API server's validation on the fields injection touches, or ""."""
     spec = pod.get("spec") or {}

@@ -3,13 +3,13 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
+from devstack.kube.patch import json_patch as apply_patch  # the stand-in's RFC 6902, as the API server applies it
 from tenants.tracing.rules import (
     DECISION,
     INIT_RESOURCES,
     RESTRICTED,
     Agent,
     TracingSettings,
-    apply_patch,
     decide,
     service_name,
 )
