@@ -8,10 +8,8 @@ p99 <= 10 ms (it sits on every pod start) on a 2-core machine, which also runs t
 
 import http.client
 import json
-import multiprocessing
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -20,9 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from devstack.net import free_port, wait_for_port  # noqa: E402
-from devstack.postgres import PostgresServer  # noqa: E402
-from devstack.wiring import create_database  # noqa: E402
+from devstack.loadgen import campus_on_gunicorn, run_clients  # noqa: E402
 
 CLIENTS, SECONDS, LOAD_PROCESSES, SECRET = 8, 10, 2, "bench-admission-secret"
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {
@@ -70,45 +66,12 @@ def client_loop(port: int, deadline: float, timings: list) -> None:
         timings.append((time.perf_counter() - started) * 1000)
 
 
-def load_process(port: int, clients: int, deadline: float, results) -> None:
-    timings: list[float] = []
-    threads = [threading.Thread(target=client_loop, args=(port, deadline, timings)) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    results.put(timings)
-
-
 def main() -> None:
-    with PostgresServer() as postgres:
-        create_database(postgres, "admission")
-        port = free_port()
-        env = {**os.environ, "CAMPUS_DEMO": "1", "DATABASE_URL": postgres.url("admission"),
-               "DJANGO_SETTINGS_MODULE": "campus.settings", "CAMPUS_LOG_LEVEL": "WARNING",
-               "CAMPUS_ADMISSION_SECRET": SECRET}
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-        subprocess.run([sys.executable, __file__, "--seed"], cwd=ROOT, env=env, check=True)
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "campus/gunicorn.conf.py", "--bind",
-                                   f"127.0.0.1:{port}", "--access-logfile", "/dev/null"], cwd=ROOT, env=env)
-        try:
-            wait_for_port(port, timeout=30, process=server)
-            client_loop(port, time.monotonic() + 2, [])  # warm up
-            sequential: list[float] = []
-            client_loop(port, time.monotonic() + 5, sequential)
-            results = multiprocessing.Queue()
-            deadline = time.monotonic() + SECONDS
-            loaders = [multiprocessing.Process(target=load_process, args=(port, CLIENTS // LOAD_PROCESSES,
-                                                                          deadline, results))
-                       for _ in range(LOAD_PROCESSES)]
-            for loader in loaders:
-                loader.start()
-            timings = [t for _ in loaders for t in results.get()]
-            for loader in loaders:
-                loader.join()
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    with campus_on_gunicorn("admission", [__file__, "--seed"], {"CAMPUS_ADMISSION_SECRET": SECRET}) as (port, _):
+        client_loop(port, time.monotonic() + 2, [])  # warm up
+        sequential: list[float] = []
+        client_loop(port, time.monotonic() + 5, sequential)
+        timings = run_clients(client_loop, port, [()] * CLIENTS, SECONDS, LOAD_PROCESSES)
     print(f"admission_sequential_p50_ms: {statistics.median(sequential):.1f}")
     print(f"admission_sequential_p99_ms: {statistics.quantiles(sequential, n=100)[98]:.1f}")
     print(f"admission_requests: {len(timings)}")

@@ -8,21 +8,15 @@ and drives `GET /` with keep-alive clients spread over several processes. Prints
 
 import http.client
 import json
-import multiprocessing
-import os
 import statistics
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from devstack.net import free_port, wait_for_port  # noqa: E402
-from devstack.postgres import PostgresServer  # noqa: E402
-from devstack.wiring import create_database  # noqa: E402
+from devstack.loadgen import campus_on_gunicorn, run_clients  # noqa: E402
 
 TENANTS, CLIENTS, SECONDS, LOAD_PROCESSES = 1000, 50, 20, 2
 
@@ -79,44 +73,11 @@ def client_loop(port: int, session: str, deadline: float, timings: list) -> None
         timings.append((time.perf_counter() - started) * 1000)
 
 
-def load_process(port: int, sessions: list[str], deadline: float, results) -> None:
-    timings: list[float] = []
-    threads = [threading.Thread(target=client_loop, args=(port, s, deadline, timings)) for s in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    results.put(timings)
-
-
 def main() -> None:
-    with PostgresServer() as postgres:
-        create_database(postgres, "portal_load")
-        port = free_port()
-        env = {**os.environ, "CAMPUS_DEMO": "1", "DATABASE_URL": postgres.url("portal_load"),
-               "DJANGO_SETTINGS_MODULE": "campus.settings", "CAMPUS_LOG_LEVEL": "WARNING"}
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-        seeded = subprocess.run([sys.executable, __file__, "--seed"], cwd=ROOT, env=env, check=True,
-                                stdout=subprocess.PIPE, text=True)
-        sessions = json.loads(seeded.stdout.strip().splitlines()[-1])
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "campus/gunicorn.conf.py", "--bind",
-                                   f"127.0.0.1:{port}", "--access-logfile", "/dev/null"], cwd=ROOT, env=env)
-        try:
-            wait_for_port(port, timeout=30, process=server)
-            client_loop(port, sessions[0], time.monotonic() + 2, [])  # warm up every worker's connections
-            results = multiprocessing.Queue()
-            deadline = time.monotonic() + SECONDS
-            loaders = [multiprocessing.Process(target=load_process,
-                                               args=(port, sessions[i::LOAD_PROCESSES], deadline, results))
-                       for i in range(LOAD_PROCESSES)]
-            for loader in loaders:
-                loader.start()
-            timings = [t for _ in loaders for t in results.get()]
-            for loader in loaders:
-                loader.join()
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    with campus_on_gunicorn("portal_load", [__file__, "--seed"]) as (port, seeded):
+        sessions = json.loads(seeded.strip().splitlines()[-1])
+        client_loop(port, sessions[0], time.monotonic() + 2, [])  # warm up every worker's connections
+        timings = run_clients(client_loop, port, [(session,) for session in sessions], SECONDS, LOAD_PROCESSES)
     print(f"tenants: {TENANTS}")
     print(f"clients: {CLIENTS}")
     print(f"dashboard_requests: {len(timings)}")
